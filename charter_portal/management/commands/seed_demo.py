@@ -1,0 +1,29 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from charter_portal.demo import demo_users_ensure
+from charter_portal.reference_data import DEFAULT_REFERENCE_FILE, reference_data_load
+
+
+class Command(BaseCommand):
+    help = "Load the reference data and demo users so that `make run` shows a working portal."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--reference", type=Path, default=DEFAULT_REFERENCE_FILE)
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off. Demo users have published passwords: never in live.",
+        )
+
+    def handle(self, *args, reference: Path, allow_production: bool, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError("seed_demo creates users with published passwords; DEBUG is off.")
+        council = reference_data_load(path=reference)
+        logins = demo_users_ensure(council=council)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready for {council}."))
+        self.stdout.write("Demo logins (sign in at /admin/):")
+        for login in logins:
+            self.stdout.write(f"  {login.username} / {login.password}  ({login.description})")

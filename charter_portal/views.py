@@ -1,0 +1,95 @@
+"""Public pages that combine several apps. Thin: read through each app's selectors, render."""
+
+from django.db import connection
+from django.db.utils import InterfaceError, OperationalError
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from balancesheets.selectors import capital_list
+from metrics.selectors import foundation_list
+from neighbourhoods.selectors import council_current, neighbourhood_get, neighbourhood_list
+from pledges.selectors import commitments_by_benefit
+
+
+def _council_or_404(request):
+    council = council_current()
+    if council is None:
+        raise Http404("No council has been loaded.")
+    return council
+
+
+@require_safe
+def home(request):
+    return render(
+        request,
+        "pages/home.html",
+        {
+            "benefits": commitments_by_benefit(),
+            "foundations": list(foundation_list()),
+        },
+    )
+
+
+@require_safe
+def charter(request):
+    return render(
+        request,
+        "pages/charter.html",
+        {
+            "benefits": commitments_by_benefit(),
+            "foundations": list(foundation_list()),
+        },
+    )
+
+
+@require_safe
+def accessibility_statement(request):
+    return render(request, "pages/accessibility.html")
+
+
+@require_safe
+def privacy_notice(request):
+    return render(request, "pages/privacy.html")
+
+
+@require_safe
+def cookies(request):
+    return render(request, "pages/cookies.html")
+
+
+@require_safe
+def neighbourhoods(request):
+    council = _council_or_404(request)
+    return render(
+        request,
+        "neighbourhoods/list.html",
+        {"neighbourhoods": list(neighbourhood_list(council=council))},
+    )
+
+
+@require_safe
+def neighbourhood_detail(request, slug: str):
+    council = _council_or_404(request)
+    neighbourhood = neighbourhood_get(council=council, slug=slug)
+    if neighbourhood is None:
+        raise Http404("No such neighbourhood.")
+    return render(
+        request,
+        "neighbourhoods/detail.html",
+        {"neighbourhood": neighbourhood, "capitals": list(capital_list())},
+    )
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """Liveness and database check for load balancers and monitoring."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except (OperationalError, InterfaceError):
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

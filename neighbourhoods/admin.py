@@ -1,0 +1,41 @@
+from django.contrib import admin
+
+from neighbourhoods.models import Council, Membership, Neighbourhood, Ward
+
+
+@admin.register(Council)
+class CouncilAdmin(admin.ModelAdmin):
+    list_display = ["name", "service_name", "ons_code", "county_name"]
+    search_fields = ["name", "ons_code"]
+
+
+class WardInline(admin.TabularInline):
+    model = Ward
+    extra = 0
+    fields = ["name", "ons_code", "valid_from", "valid_to"]
+
+
+@admin.register(Neighbourhood)
+class NeighbourhoodAdmin(admin.ModelAdmin):
+    list_display = ["name", "council", "order"]
+    list_filter = [("council", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [WardInline]
+
+
+@admin.register(Ward)
+class WardAdmin(admin.ModelAdmin):
+    list_display = ["name", "neighbourhood", "ons_code", "valid_from", "valid_to"]
+    list_filter = [("neighbourhood", admin.RelatedOnlyFieldListFilter), "valid_to"]
+    search_fields = ["name", "ons_code"]
+    list_select_related = ["neighbourhood"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "neighbourhood", "role"]
+    list_filter = ["role", ("neighbourhood", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "neighbourhood"]
+    autocomplete_fields = ["user"]

@@ -1,0 +1,59 @@
+import io
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import CommandError, call_command
+
+from neighbourhoods.models import Membership
+from neighbourhoods.roles import COUNCILLORS, CWB_GROUP, OFFICERS
+
+
+@pytest.fixture
+def seeded(db, settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+def test_demo_officer_is_staff_in_the_officers_group(seeded):
+    officer = authenticate(username="officer", password="officer-demo-pass")
+    assert officer.is_staff
+    assert not officer.is_superuser
+    assert list(officer.groups.values_list("name", flat=True)) == [OFFICERS]
+
+
+def test_demo_councillor_represents_one_neighbourhood_and_has_no_admin(seeded):
+    councillor = authenticate(username="councillor", password="councillor-demo-pass")
+    assert not councillor.is_staff
+    assert list(councillor.groups.values_list("name", flat=True)) == [COUNCILLORS]
+    memberships = Membership.objects.filter(user=councillor)
+    assert [(m.neighbourhood.name, m.role) for m in memberships] == [
+        ("Bedwell and Pin Green", Membership.Role.COUNCILLOR)
+    ]
+
+
+def test_demo_validator_is_in_the_cwb_group(seeded):
+    validator = authenticate(username="validator", password="validator-demo-pass")
+    assert list(validator.groups.values_list("name", flat=True)) == [CWB_GROUP]
+
+
+def test_seeding_twice_makes_no_duplicates(seeded):
+    users = get_user_model().objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert get_user_model().objects.count() == users
+    assert Membership.objects.count() == 1
+
+
+def test_seed_demo_prints_the_logins(db, settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    printed = capsys.readouterr().out
+    for login in ("officer / officer-demo-pass", "councillor / councillor-demo-pass"):
+        assert login in printed
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="published passwords"):
+        call_command("seed_demo")
+    assert not get_user_model().objects.exists()

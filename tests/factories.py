@@ -1,0 +1,95 @@
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from balancesheets.models import Capital
+from metrics.models import Foundation
+from neighbourhoods.models import Council, Membership, Neighbourhood, Ward
+from pledges.models import Benefit, Commitment
+
+
+class CouncilFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Council
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Testshire District Council {n}")
+    slug = factory.Sequence(lambda n: f"testshire-{n}")
+    area_name = "Testshire"
+    service_name = factory.LazyAttribute(lambda o: f"{o.area_name} Inclusive Economy Charter")
+    ons_code = "E07000999"
+    county_name = "Testshire County"
+    local_postcode_prefixes = factory.LazyFunction(lambda: ["TS1", "TS2"])
+    website = "https://council.example.org"
+    contact_email = "charter@council.example.org"
+    feedback_email = "feedback@council.example.org"
+    data_protection_email = "dpo@council.example.org"
+    accessibility_email = "access@council.example.org"
+
+
+class NeighbourhoodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Neighbourhood
+
+    council = factory.SubFactory(CouncilFactory)
+    name = factory.Sequence(lambda n: f"Neighbourhood {n}")
+    slug = factory.Sequence(lambda n: f"neighbourhood-{n}")
+    description = "A neighbourhood where residents and councillors work together."
+    order = factory.Sequence(int)
+
+
+class WardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Ward
+
+    name = factory.Sequence(lambda n: f"Ward {n}")
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+    valid_from = datetime.date(2024, 5, 2)
+    valid_to = None
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.invalid")
+    password = factory.django.Password("a-long-test-password")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+    role = Membership.Role.COUNCILLOR
+
+
+class FoundationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Foundation
+
+    code = factory.Sequence(lambda n: f"foundation-{n}")
+    name = factory.Sequence(lambda n: f"Foundation {n}")
+    summary = "Why this foundation matters."
+
+
+class CommitmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Commitment
+
+    code = factory.Sequence(lambda n: f"commitment-{n}")
+    title = factory.Sequence(lambda n: f"Commitment {n}")
+    benefit = Benefit.FAIRER_SOCIETY
+    foundation = factory.SubFactory(FoundationFactory)
+
+
+class CapitalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Capital
+
+    code = factory.Sequence(lambda n: f"capital-{n}")
+    name = factory.Sequence(lambda n: f"Capital {n}")
