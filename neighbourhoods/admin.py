@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from neighbourhoods.models import Council, Membership, Neighbourhood, Ward
+from neighbourhoods.models import Council, Membership, Neighbourhood, PostcodeLookup, Ward
+from neighbourhoods.postcodes import normalise_postcode
 
 
 @admin.register(Council)
@@ -39,3 +40,19 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name"]
     list_select_related = ["user", "neighbourhood"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(PostcodeLookup)
+class PostcodeLookupAdmin(admin.ModelAdmin):
+    list_display = ["postcode", "ward", "lad_code", "terminated"]
+    list_filter = ["lad_code"]
+    search_fields = ["postcode"]
+    list_select_related = ["ward"]
+    raw_id_fields = ["ward"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # Officers type postcodes as residents do ("sg11hn"); the stored form has one space.
+        normalised = normalise_postcode(search_term)
+        if normalised is not None:
+            return queryset.filter(postcode=normalised), False
+        return super().get_search_results(request, queryset, search_term)

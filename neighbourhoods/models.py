@@ -112,3 +112,33 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}, {self.neighbourhood}"
+
+
+class PostcodeLookup(models.Model):
+    """One postcode from an ONS Postcode Directory (ONSPD/NSPL) extract: its ward and district."""
+
+    postcode = models.CharField(
+        max_length=8, unique=True, help_text="Normalised: upper case, one space, e.g. SG1 1HN."
+    )
+    ward = models.ForeignKey(
+        Ward, null=True, blank=True, on_delete=models.SET_NULL, related_name="postcodes"
+    )
+    lad_code = models.CharField(
+        "ONS local authority district code", max_length=9, blank=True, help_text="e.g. E07000243"
+    )
+    terminated = models.DateField(
+        null=True, blank=True, help_text="When Royal Mail stopped using it (ONSPD doterm)."
+    )
+
+    class Meta:
+        ordering = ["postcode"]
+        constraints = [
+            # Lookups compare stored postcodes as strings, so only the canonical form may be stored.
+            models.CheckConstraint(
+                condition=Q(postcode__regex=r"^[A-Z0-9]{2,4} [0-9][A-Z]{2}$"),
+                name="postcodelookup_postcode_normalised",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.postcode

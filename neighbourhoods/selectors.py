@@ -4,7 +4,8 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from neighbourhoods.models import Council, Neighbourhood, Ward
+from neighbourhoods.models import Council, Neighbourhood, PostcodeLookup, Ward
+from neighbourhoods.postcodes import normalise_postcode, outward_code
 
 
 def council_current() -> Council | None:
@@ -41,3 +42,44 @@ def neighbourhood_get(*, council: Council, slug: str, on: datetime.date | None =
         )
         .first()
     )
+
+
+def postcode_lookup(*, postcode: str) -> PostcodeLookup | None:
+    """The lookup row for a postcode as typed (any case or spacing), with ward and neighbourhood."""
+    normalised = normalise_postcode(postcode)
+    if normalised is None:
+        return None
+    return (
+        PostcodeLookup.objects.select_related("ward", "ward__neighbourhood")
+        .filter(postcode=normalised)
+        .first()
+    )
+
+
+def neighbourhood_for_postcode(*, council: Council, postcode: str) -> Neighbourhood | None:
+    """The council's neighbourhood that the postcode's ward belongs to, or None."""
+    lookup = postcode_lookup(postcode=postcode)
+    if lookup is None or lookup.ward is None:
+        return None
+    neighbourhood = lookup.ward.neighbourhood
+    # Wards of every council share one table; another council's neighbourhood is not ours.
+    if neighbourhood.council_id != council.pk:
+        return None
+    return neighbourhood
+
+
+def postcode_locality(*, council: Council, postcode: str) -> str:
+    """Where a postcode is relative to the council: "borough", "elsewhere" or "unknown".
+
+    The lookup's district code decides when it has one. Otherwise the council's local postcode
+    prefixes are a fallback, compared as whole outward codes: "SG1" covers "SG1 1HN", not
+    "SG12 0AB". "county" needs county data the lookup does not hold, so it is never returned.
+    """
+    lookup = postcode_lookup(postcode=postcode)
+    if lookup is not None and lookup.lad_code and council.ons_code:
+        return "borough" if lookup.lad_code == council.ons_code else "elsewhere"
+    outward = outward_code(postcode)
+    prefixes = {prefix.strip().upper() for prefix in council.local_postcode_prefixes}
+    if outward is not None and outward in prefixes:
+        return "borough"
+    return "unknown"
