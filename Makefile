@@ -57,9 +57,11 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 			chromium fonts-liberation >/dev/null; }
 
-run: setup ## Serve the portal with demo data on http://127.0.0.1:8000
+run: setup ## Serve the portal with demo data on http://127.0.0.1:8000 (and the email worker)
 	$(MANAGE) seed_demo
-	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop). Emails go to var/mail/."
+	$(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.synced ## ruff check and ruff format --check

@@ -10,7 +10,7 @@ from balancesheets.services import capitals_load
 from metrics.services import foundations_load
 from neighbourhoods.models import Council
 from neighbourhoods.services import council_load_reference
-from pledges.services import commitments_load
+from pledges.services import campaigns_load, commitments_load, rejection_reasons_load
 
 DEFAULT_REFERENCE_FILE = settings.BASE_DIR / "data" / "councils" / "stevenage.toml"
 
@@ -21,7 +21,8 @@ class ReferenceDataError(ValueError):
 
 @transaction.atomic
 def reference_data_load(*, path: Path) -> Council:
-    """Load council, neighbourhoods, wards, foundations, commitments and capitals. Idempotent."""
+    """Load council, neighbourhoods, wards, foundations, commitments, rejection reasons,
+    campaigns and capitals. Idempotent."""
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
@@ -34,5 +35,7 @@ def reference_data_load(*, path: Path) -> Council:
     council = council_load_reference(council=data["council"], neighbourhoods=data["neighbourhoods"])
     foundations_load(foundations=data.get("foundations", []))
     commitments_load(commitments=data.get("commitments", []))
+    rejection_reasons_load(rejection_reasons=data.get("rejection_reasons", []))
+    campaigns_load(campaigns=data.get("campaigns", []))
     capitals_load(capitals=data.get("capitals", []))
     return council

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "import_export",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "neighbourhoods",
     "metrics",
     "pledges",
@@ -168,9 +170,15 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-EMAIL_BACKEND = env.str(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+# Mail: EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.org:587) in production; in
+# development each email is written under var/mail/ and echoed to the console.
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env.str(
+        "DJANGO_EMAIL_BACKEND", default="charter_portal.mail.DevelopmentEmailBackend"
+    )
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="charter@localhost")
 
 LOGGING = {
@@ -187,3 +195,24 @@ CHARTER_COUNCIL_SLUG = env.str("CHARTER_COUNCIL_SLUG", default="")
 CHARTER_FALLBACK_SERVICE_NAME = env.str(
     "CHARTER_FALLBACK_SERVICE_NAME", default="Inclusive Economy Charter"
 )
+
+# Background work (emails): django-tasks with its database backend; `manage.py db_worker` runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Where links in emails point.
+CHARTER_SITE_URL = env.str("CHARTER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Development mail is written to var/mail as well as the console, so a link can be followed.
+CHARTER_MAIL_FILE_DIR = VAR_DIR / "mail"
+
+# The pledge journey's rules (e-petitions' limits by default).
+PLEDGE_CONFIRMATION_MAX_AGE = env.int("PLEDGE_CONFIRMATION_MAX_AGE", default=7 * 24 * 3600)
+PLEDGE_RATE_LIMITS = [  # (most submissions from one IP, within seconds) before holding
+    (env.int("PLEDGE_RATE_PER_MINUTE", default=1), 60),
+    (env.int("PLEDGE_RATE_PER_5_MINUTES", default=5), 300),
+]
+PLEDGE_DUPLICATE_WINDOW_HOURS = env.int("PLEDGE_DUPLICATE_WINDOW_HOURS", default=24)
+PLEDGE_IP_HASH_SALT = env.str("PLEDGE_IP_HASH_SALT", default=SECRET_KEY)
+PLEDGE_RETENTION_UNCONFIRMED_DAYS = env.int("PLEDGE_RETENTION_UNCONFIRMED_DAYS", default=30)
+PLEDGE_RETENTION_CLOSED_DAYS = env.int("PLEDGE_RETENTION_CLOSED_DAYS", default=183)
+PLEDGE_EMAIL_MAX_ATTEMPTS = env.int("PLEDGE_EMAIL_MAX_ATTEMPTS", default=8)
+# Behind a proxy, the request header holding the client's address, e.g. HTTP_X_FORWARDED_FOR.
+CHARTER_CLIENT_IP_HEADER = env.str("CHARTER_CLIENT_IP_HEADER", default="")

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from balancesheets.selectors import capital_list
 from metrics.selectors import foundation_list
 from neighbourhoods.selectors import council_current, neighbourhood_get, neighbourhood_list
-from pledges.selectors import commitments_by_benefit
+from pledges.selectors import campaign_progress, commitments_by_benefit, pledge_published_total
 
 
 def _council_or_404(request):
@@ -28,6 +28,8 @@ def home(request):
         {
             "benefits": commitments_by_benefit(),
             "foundations": list(foundation_list()),
+            "published_total": pledge_published_total(),
+            "campaign": campaign_progress(),
         },
     )
 

@@ -1,7 +1,15 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 
 from metrics.models import Foundation
+from neighbourhoods.models import Neighbourhood
 
 
 class Benefit(models.TextChoices):
@@ -34,3 +42,337 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class PledgerType(models.TextChoices):
+    RESIDENT = "resident", "A resident"
+    COMMUNITY = "community", "A community group, charity or voluntary organisation"
+    BUSINESS = "business", "A business"
+    PUBLIC_SECTOR = "public_sector", "A public sector body or anchor institution"
+    EDUCATION = "education", "A school or college"
+
+
+# How a pledger whose name is not shown appears on the wall.
+ANONYMOUS_NAMES = {
+    PledgerType.RESIDENT: "A local resident",
+    PledgerType.COMMUNITY: "A community group",
+    PledgerType.BUSINESS: "A local business",
+    PledgerType.PUBLIC_SECTOR: "A public sector organisation",
+    PledgerType.EDUCATION: "A school or college",
+}
+
+
+class OrganisationSize(models.TextChoices):
+    MICRO = "micro", "Micro (fewer than 10 people)"
+    SMALL = "small", "Small (10 to 49 people)"
+    MEDIUM = "medium", "Medium (50 to 249 people)"
+    LARGE = "large", "Large (250 people or more)"
+
+
+class PledgeStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", "Waiting for email confirmation"
+    CONFIRMED = "confirmed", "Confirmed, waiting for moderation"
+    HELD = "held", "Held for review"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class PledgeSource(models.TextChoices):
+    ONLINE = "online", "Online"
+    PAPER = "paper", "Paper or email, entered by an officer"
+
+
+PLEDGE_TEXT_MAX_LENGTH = 1000
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def new_reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+class RejectionReason(models.Model):
+    """A reason an officer can give for rejecting a pledge or an update; told to the pledger."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    title = models.CharField(max_length=200, unique=True)
+    explanation = models.TextField(help_text="Sent to the pledger in the rejection email.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Pledge(models.Model):
+    reference = models.CharField(max_length=8, unique=True, default=new_reference, editable=False)
+    pledger_type = models.CharField(max_length=20, choices=PledgerType.choices)
+    organisation_size = models.CharField(
+        max_length=10, choices=OrganisationSize.choices, blank=True
+    )
+    display_name = models.CharField(
+        max_length=200, blank=True, help_text="The pledger's or organisation's name."
+    )
+    show_name = models.BooleanField(
+        default=False, help_text="Whether the pledger agreed to show the name publicly."
+    )
+    # Private: never on a public page, export or API.
+    contact_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    contact_consent = models.BooleanField(
+        default=False, help_text="May the Charter team and ward councillors contact them?"
+    )
+    ip_hash = models.CharField(max_length=64, blank=True, help_text="Salted hash; never the IP.")
+
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pledges",
+        help_text="Empty for pledges across the whole area.",
+    )
+    commitments = models.ManyToManyField(Commitment, related_name="pledges")
+    text = models.TextField("pledge", max_length=PLEDGE_TEXT_MAX_LENGTH)
+    target = models.CharField("measurable target", max_length=200, blank=True)
+
+    status = models.CharField(
+        max_length=20, choices=PledgeStatus.choices, default=PledgeStatus.UNCONFIRMED
+    )
+    source = models.CharField(
+        max_length=10, choices=PledgeSource.choices, default=PledgeSource.ONLINE
+    )
+    hold_reason = models.CharField(max_length=200, blank=True)
+    rejection_reason = models.ForeignKey(
+        RejectionReason, on_delete=models.PROTECT, null=True, blank=True, related_name="pledges"
+    )
+
+    # Idempotency: the same journey submitted twice makes one pledge.
+    submission_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # sha256 of the normalised email and text, to spot the same pledge sent again.
+    duplicate_fingerprint = models.CharField(max_length=64, blank=True, db_index=True)
+    confirmation_nonce = models.CharField(max_length=32, blank=True)
+    manage_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True)
+
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="pledge_search_gin"),
+            models.Index(
+                fields=["-published_at"],
+                condition=Q(status="published"),
+                name="pledge_published_idx",
+            ),
+            models.Index(fields=["ip_hash", "created_at"], name="pledge_ip_recent_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=PledgeStatus.values), name="pledge_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(pledger_type__in=PledgerType.values), name="pledge_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation_size="") | Q(pledger_type=PledgerType.BUSINESS),
+                name="pledge_size_only_for_business",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), PLEDGE_TEXT_MAX_LENGTH),
+                name="pledge_text_max_length",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="pledge_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.public_name}"
+
+    @property
+    def public_name(self) -> str:
+        """The name the public sees: never a name the pledger did not agree to show."""
+        if self.show_name and self.display_name:
+            return self.display_name
+        return ANONYMOUS_NAMES.get(self.pledger_type, "A pledger")
+
+
+class ModerationAction(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    CONFIRMED = "confirmed", "Confirmed by email"
+    HELD = "held", "Held for review"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn by the pledger"
+    ERASED = "erased", "Personal data erased"
+    UPDATE_PUBLISHED = "update_published", "Progress update published"
+    UPDATE_REJECTED = "update_rejected", "Progress update rejected"
+
+
+class ModerationEvent(models.Model):
+    """The audit trail of a pledge: who did what, when and why."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=20, choices=ModerationAction.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when the pledger or the system acted.",
+    )
+    reason = models.ForeignKey(
+        RejectionReason, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=ModerationAction.values), name="moderation_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.created_at:%d %b %Y %H:%M})"
+
+
+class UpdateStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for moderation"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+
+
+class PledgeUpdate(models.Model):
+    """Progress a pledger reports through their manage link; moderated before it shows."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="updates")
+    text = models.TextField("progress", max_length=PLEDGE_TEXT_MAX_LENGTH)
+    hours_volunteered = models.PositiveIntegerField(null=True, blank=True)
+    people_supported = models.PositiveIntegerField(null=True, blank=True)
+    placements_offered = models.PositiveIntegerField(null=True, blank=True)
+    spent_locally = models.DecimalField(
+        "£ spent locally", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        max_length=10, choices=UpdateStatus.choices, default=UpdateStatus.PENDING
+    )
+    rejection_reason = models.ForeignKey(
+        RejectionReason, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=UpdateStatus.values), name="update_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(spent_locally__isnull=True) | Q(spent_locally__gte=0),
+                name="update_spend_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Update on {self.pledge.reference} ({self.get_status_display()})"
+
+
+class Campaign(models.Model):
+    """A Charter target shown as progress, e.g. 100 pledges in the first 100 days."""
+
+    name = models.CharField(max_length=200)
+    target = models.PositiveIntegerField(help_text="How many published pledges.")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    description = models.CharField(
+        max_length=200, help_text='Shown after the count, e.g. "in the first 100 days".'
+    )
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_dates_in_order"
+            ),
+            models.CheckConstraint(condition=Q(target__gt=0), name="campaign_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PledgeCounterShard(models.Model):
+    """One shard of a running count: increments spread over shards so no row is hot.
+
+    The petitions site fell over in 2019 updating one counter row per signature; a count here is
+    the sum of its shards.
+    """
+
+    name = models.CharField(max_length=40)
+    shard = models.PositiveSmallIntegerField()
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["name", "shard"], name="counter_shard_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}[{self.shard}] = {self.value}"
+
+
+class OutboundEmail(models.Model):
+    """An email waiting to go, written in the same transaction as what it is about.
+
+    The background worker sends it and retries, so a confirmation is never lost while the mail
+    server is down.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Gave up after retries"
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    kind = models.CharField(max_length=40, help_text="Which email this is, e.g. confirmation.")
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.get_status_display()})"

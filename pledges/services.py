@@ -1,10 +1,47 @@
-from collections.abc import Mapping, Sequence
+"""Writes for the pledge journey and its moderation. Each function is one transaction."""
+
+import datetime
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.postgres.search import SearchVector
+from django.core import signing
+from django.db import connection, transaction
+from django.db.models import Q, Value
+from django.urls import reverse
+from django.utils import timezone
 
 from metrics.models import Foundation
-from pledges.models import Commitment
+from neighbourhoods.models import Neighbourhood
+from pledges import counters
+from pledges.emails import email_queue
+from pledges.models import (
+    Campaign,
+    Commitment,
+    ModerationAction,
+    ModerationEvent,
+    OutboundEmail,
+    Pledge,
+    PledgerType,
+    PledgeSource,
+    PledgeStatus,
+    PledgeUpdate,
+    RejectionReason,
+    UpdateStatus,
+)
+from pledges.tokens import (
+    confirmation_token_make,
+    confirmation_token_read,
+    ip_address_hash,
+    new_secret,
+    secret_hash,
+)
 
 
 @transaction.atomic
@@ -27,3 +64,483 @@ def commitments_load(*, commitments: Sequence[Mapping[str, Any]]) -> list[Commit
         commitment.save()
         loaded.append(commitment)
     return loaded
+
+
+@dataclass(frozen=True)
+class PledgeAnswers:
+    """What a pledger answered in the journey (or an officer typed from a paper form)."""
+
+    pledger_type: str
+    display_name: str
+    show_name: bool
+    email: str
+    text: str
+    commitment_ids: Sequence[int]
+    organisation_size: str = ""
+    contact_name: str = ""
+    neighbourhood_id: int | None = None
+    postcode: str = ""
+    target: str = ""
+    contact_consent: bool = False
+
+
+class SubmitResult(Enum):
+    CREATED = "created"
+    HELD = "held"  # created, but an abuse rule tripped: an officer must review it
+    DUPLICATE = "duplicate"  # same email and text recently: no new pledge, "already pledged"
+    RESUBMITTED = "resubmitted"  # the same journey posted again: the first pledge stands
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    result: SubmitResult
+    pledge: Pledge | None = None
+    manage_token: str | None = field(default=None, repr=False)
+
+
+def _normalised(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def duplicate_fingerprint(*, email: str, text: str) -> str:
+    return hashlib.sha256(f"{_normalised(email)}\n{_normalised(text)}".encode()).hexdigest()
+
+
+def _advisory_lock(key: str) -> None:
+    """Serialise submissions that share a key (an IP hash, a fingerprint) until commit."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
+def _hold_reason(*, ip_hash: str, now: datetime.datetime) -> str:
+    for most, seconds in settings.PLEDGE_RATE_LIMITS:
+        since = now - datetime.timedelta(seconds=seconds)
+        recent = Pledge.objects.filter(ip_hash=ip_hash, created_at__gte=since).count()
+        if recent >= most:
+            noun = "pledge" if most == 1 else "pledges"
+            return f"More than {most} {noun} from one connection in {seconds} seconds"
+    return ""
+
+
+def _record(
+    pledge: Pledge,
+    action: str,
+    *,
+    actor: AbstractBaseUser | None = None,
+    reason: RejectionReason | None = None,
+    note: str = "",
+) -> None:
+    ModerationEvent.objects.create(
+        pledge=pledge, action=action, actor=actor, reason=reason, note=note
+    )
+
+
+def pledge_search_vector_update(*, pledge_ids: Iterable[int]) -> None:
+    """Index what the public sees: the public name, the pledge and its target."""
+    for pledge in Pledge.objects.filter(pk__in=list(pledge_ids)).only(
+        "pk", "display_name", "show_name", "pledger_type"
+    ):
+        Pledge.objects.filter(pk=pledge.pk).update(
+            search_vector=SearchVector(Value(pledge.public_name), weight="A", config="english")
+            + SearchVector("text", weight="B", config="english")
+            + SearchVector("target", weight="C", config="english")
+        )
+
+
+def _site_link(name: str, *args: str) -> str:
+    return f"{settings.CHARTER_SITE_URL}{reverse(name, args=args)}"
+
+
+@transaction.atomic
+def pledge_submit(
+    *,
+    answers: PledgeAnswers,
+    ip_address: str,
+    submission_key: str,
+    source: str = PledgeSource.ONLINE,
+    actor: AbstractBaseUser | None = None,
+) -> SubmitOutcome:
+    """Make a pledge from the journey's answers and email its confirmation link.
+
+    Never drops a real submission: one that trips a rate rule is kept and held for review.
+    """
+    now = timezone.now()
+    _advisory_lock(f"submission:{submission_key}")
+    existing = Pledge.objects.filter(submission_key=submission_key).first()
+    if existing:
+        return SubmitOutcome(SubmitResult.RESUBMITTED, existing)
+
+    fingerprint = duplicate_fingerprint(email=answers.email, text=answers.text)
+    _advisory_lock(f"fingerprint:{fingerprint}")
+    window = now - datetime.timedelta(hours=settings.PLEDGE_DUPLICATE_WINDOW_HOURS)
+    earlier = Pledge.objects.filter(duplicate_fingerprint=fingerprint, created_at__gte=window)
+    if source == PledgeSource.ONLINE and earlier.exists():
+        email_queue(to=answers.email, kind="already_pledged", context={})
+        return SubmitOutcome(SubmitResult.DUPLICATE)
+
+    ip_hash = ip_address_hash(ip_address) if ip_address else ""
+    hold_reason = ""
+    if ip_hash and source == PledgeSource.ONLINE:
+        _advisory_lock(f"ip:{ip_hash}")
+        hold_reason = _hold_reason(ip_hash=ip_hash, now=now)
+
+    manage_token = new_secret()
+    pledge = Pledge(
+        pledger_type=answers.pledger_type,
+        organisation_size=answers.organisation_size,
+        display_name=answers.display_name.strip(),
+        show_name=answers.show_name,
+        contact_name=answers.contact_name.strip(),
+        email=answers.email.strip(),
+        postcode=answers.postcode,
+        contact_consent=answers.contact_consent,
+        ip_hash=ip_hash,
+        neighbourhood=(
+            Neighbourhood.objects.get(pk=answers.neighbourhood_id)
+            if answers.neighbourhood_id
+            else None
+        ),
+        text=answers.text.strip(),
+        target=answers.target.strip(),
+        source=source,
+        hold_reason=hold_reason,
+        submission_key=submission_key,
+        duplicate_fingerprint=fingerprint,
+        confirmation_nonce=new_secret()[:32],
+        manage_token_hash=secret_hash(manage_token),
+    )
+    pledge.full_clean(exclude=["commitments"])
+    pledge.save()
+    pledge.commitments.set(Commitment.objects.filter(pk__in=answers.commitment_ids))
+    _record(pledge, ModerationAction.SUBMITTED, actor=actor, note=hold_reason)
+    counters.counter_add(name=counters.SUBMITTED)
+    pledge_search_vector_update(pledge_ids=[pledge.pk])
+
+    if source == PledgeSource.ONLINE:
+        email_queue(
+            to=pledge.email,
+            kind="confirm",
+            pledge=pledge,
+            context={
+                "pledge": pledge,
+                "confirm_url": _site_link(
+                    "pledges:confirm",
+                    confirmation_token_make(
+                        reference=pledge.reference, nonce=pledge.confirmation_nonce
+                    ),
+                ),
+                "manage_url": _site_link("pledges:manage", manage_token),
+                "expires_days": settings.PLEDGE_CONFIRMATION_MAX_AGE // 86400,
+            },
+        )
+    else:
+        # A paper pledge was confirmed on paper: it goes straight to moderation.
+        _confirm(pledge, now=now, actor=actor)
+    result = SubmitResult.HELD if hold_reason else SubmitResult.CREATED
+    return SubmitOutcome(result, pledge, manage_token)
+
+
+def _confirm(pledge: Pledge, *, now, actor=None) -> None:
+    pledge.status = PledgeStatus.HELD if pledge.hold_reason else PledgeStatus.CONFIRMED
+    pledge.confirmed_at = now
+    pledge.confirmation_nonce = ""
+    pledge.save(update_fields=["status", "confirmed_at", "confirmation_nonce"])
+    _record(pledge, ModerationAction.CONFIRMED, actor=actor)
+    if pledge.hold_reason:
+        _record(pledge, ModerationAction.HELD, note=pledge.hold_reason)
+    counters.counter_add(name=counters.CONFIRMED)
+
+
+class ConfirmResult(Enum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+@transaction.atomic
+def pledge_confirm(*, token: str) -> tuple[ConfirmResult, Pledge | None]:
+    """Confirm a pledge from its email link: signed, expires, works once."""
+    try:
+        reference, nonce = confirmation_token_read(token)
+    except signing.SignatureExpired:
+        return ConfirmResult.EXPIRED, None
+    except signing.BadSignature:
+        return ConfirmResult.INVALID, None
+    pledge = Pledge.objects.select_for_update().filter(reference=reference).first()
+    if pledge is None:
+        return ConfirmResult.INVALID, None
+    if not pledge.confirmation_nonce or pledge.confirmation_nonce != nonce:
+        if pledge.confirmed_at:
+            return ConfirmResult.ALREADY_CONFIRMED, pledge
+        return ConfirmResult.INVALID, None
+    _confirm(pledge, now=timezone.now())
+    return ConfirmResult.CONFIRMED, pledge
+
+
+MODERATABLE = (PledgeStatus.CONFIRMED, PledgeStatus.HELD)
+
+
+@transaction.atomic
+def pledge_publish(*, pledges: Iterable[Pledge], actor: AbstractBaseUser) -> int:
+    """Publish confirmed or held pledges and tell each pledger. Returns how many changed."""
+    now = timezone.now()
+    published = 0
+    for pledge in Pledge.objects.select_for_update().filter(
+        pk__in=[p.pk for p in pledges], status__in=MODERATABLE
+    ):
+        pledge.status = PledgeStatus.PUBLISHED
+        pledge.published_at = now
+        pledge.moderated_at = now
+        pledge.rejection_reason = None
+        pledge.save(update_fields=["status", "published_at", "moderated_at", "rejection_reason"])
+        _record(pledge, ModerationAction.PUBLISHED, actor=actor)
+        if pledge.email:
+            email_queue(
+                to=pledge.email,
+                kind="published",
+                pledge=pledge,
+                context={
+                    "pledge": pledge,
+                    "pledge_url": _site_link("pledges:detail", pledge.reference),
+                },
+            )
+        published += 1
+    counters.counter_add(name=counters.PUBLISHED, delta=published)
+    return published
+
+
+@transaction.atomic
+def pledge_reject(
+    *,
+    pledges: Iterable[Pledge],
+    actor: AbstractBaseUser,
+    reason: RejectionReason,
+    note: str = "",
+) -> int:
+    """Reject pledges (awaiting moderation, or published) with a reason the pledger is told."""
+    now = timezone.now()
+    rejected = unpublished = 0
+    for pledge in Pledge.objects.select_for_update().filter(
+        pk__in=[p.pk for p in pledges], status__in=[*MODERATABLE, PledgeStatus.PUBLISHED]
+    ):
+        unpublished += pledge.status == PledgeStatus.PUBLISHED
+        pledge.status = PledgeStatus.REJECTED
+        pledge.moderated_at = now
+        pledge.published_at = None
+        pledge.rejection_reason = reason
+        pledge.save(update_fields=["status", "moderated_at", "published_at", "rejection_reason"])
+        _record(pledge, ModerationAction.REJECTED, actor=actor, reason=reason, note=note)
+        if pledge.email:
+            email_queue(
+                to=pledge.email,
+                kind="rejected",
+                pledge=pledge,
+                context={"pledge": pledge, "reason": reason},
+            )
+        rejected += 1
+    counters.counter_add(name=counters.PUBLISHED, delta=-unpublished)
+    return rejected
+
+
+def pledge_for_manage_token(*, token: str) -> Pledge | None:
+    return Pledge.objects.filter(manage_token_hash=secret_hash(token)).first()
+
+
+@transaction.atomic
+def pledge_withdraw(*, pledge: Pledge) -> None:
+    """The pledger withdraws: it leaves the wall and the open data at once."""
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.status == PledgeStatus.WITHDRAWN:
+        return
+    if pledge.status == PledgeStatus.PUBLISHED:
+        counters.counter_add(name=counters.PUBLISHED, delta=-1)
+    pledge.status = PledgeStatus.WITHDRAWN
+    pledge.withdrawn_at = timezone.now()
+    pledge.published_at = None
+    pledge.save(update_fields=["status", "withdrawn_at", "published_at"])
+    _record(pledge, ModerationAction.WITHDRAWN)
+
+
+def _erase_personal_data(
+    pledge_ids: Sequence[int], *, actor: AbstractBaseUser | None, note: str
+) -> int:
+    """Erase everything that identifies a person, for many pledges in two statements: contact
+    details, postcode and IP hash always; the name when it is a person's (a resident's) or was
+    never agreed to be shown."""
+    pledges = Pledge.objects.filter(pk__in=pledge_ids)
+    pledges.update(
+        contact_name="",
+        email="",
+        postcode="",
+        ip_hash="",
+        contact_consent=False,
+        duplicate_fingerprint="",
+        confirmation_nonce="",
+        personal_data_erased_at=timezone.now(),
+    )
+    pledges.filter(Q(pledger_type=PledgerType.RESIDENT) | Q(show_name=False)).update(
+        display_name="", show_name=False
+    )
+    ModerationEvent.objects.bulk_create(
+        ModerationEvent(pledge_id=pk, action=ModerationAction.ERASED, actor=actor, note=note)
+        for pk in pledge_ids
+    )
+    return len(pledge_ids)
+
+
+@transaction.atomic
+def pledge_erase_personal_data(
+    *, pledge: Pledge, actor: AbstractBaseUser | None = None, note: str = ""
+) -> None:
+    _erase_personal_data([pledge.pk], actor=actor, note=note)
+    pledge_search_vector_update(pledge_ids=[pledge.pk])
+    pledge.refresh_from_db()
+
+
+@dataclass(frozen=True)
+class UpdateAnswers:
+    text: str
+    hours_volunteered: int | None = None
+    people_supported: int | None = None
+    placements_offered: int | None = None
+    spent_locally: Any = None
+
+
+@transaction.atomic
+def pledge_update_submit(*, pledge: Pledge, answers: UpdateAnswers) -> PledgeUpdate:
+    update = PledgeUpdate(
+        pledge=pledge,
+        text=answers.text.strip(),
+        hours_volunteered=answers.hours_volunteered,
+        people_supported=answers.people_supported,
+        placements_offered=answers.placements_offered,
+        spent_locally=answers.spent_locally,
+    )
+    update.full_clean()
+    update.save()
+    return update
+
+
+@transaction.atomic
+def pledge_updates_moderate(
+    *,
+    updates: Iterable[PledgeUpdate],
+    actor: AbstractBaseUser,
+    publish: bool,
+    reason: RejectionReason | None = None,
+) -> int:
+    now = timezone.now()
+    changed = 0
+    for update in (
+        PledgeUpdate.objects.select_for_update()
+        .select_related("pledge")
+        .filter(pk__in=[u.pk for u in updates], status=UpdateStatus.PENDING)
+    ):
+        update.status = UpdateStatus.PUBLISHED if publish else UpdateStatus.REJECTED
+        update.rejection_reason = None if publish else reason
+        update.moderated_at = now
+        update.moderated_by = actor
+        update.save(update_fields=["status", "rejection_reason", "moderated_at", "moderated_by"])
+        action = ModerationAction.UPDATE_PUBLISHED if publish else ModerationAction.UPDATE_REJECTED
+        _record(update.pledge, action, actor=actor, reason=reason)
+        changed += 1
+    return changed
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    unconfirmed: int
+    closed: int
+
+
+RETENTION_BATCH = 1000
+
+
+def _erase_in_batches(queryset, *, note: str) -> int:
+    erased = 0
+    while ids := list(queryset.values_list("pk", flat=True)[:RETENTION_BATCH]):
+        with transaction.atomic():
+            erased += _erase_personal_data(ids, actor=None, note=note)
+    return erased
+
+
+def personal_data_retention_apply(*, now: datetime.datetime | None = None) -> RetentionResult:
+    """Erase personal data past its retention: unconfirmed pledges after 30 days, rejected and
+    withdrawn ones after 6 months (both configurable). Bulk, in batches."""
+    now = now or timezone.now()
+    not_erased = Pledge.objects.filter(personal_data_erased_at__isnull=True)
+    unconfirmed_before = now - datetime.timedelta(days=settings.PLEDGE_RETENTION_UNCONFIRMED_DAYS)
+    closed_before = now - datetime.timedelta(days=settings.PLEDGE_RETENTION_CLOSED_DAYS)
+    unconfirmed = not_erased.filter(
+        status=PledgeStatus.UNCONFIRMED, created_at__lt=unconfirmed_before
+    )
+    closed = not_erased.filter(
+        Q(status=PledgeStatus.REJECTED, moderated_at__lt=closed_before)
+        | Q(status=PledgeStatus.WITHDRAWN, withdrawn_at__lt=closed_before)
+    )
+    return RetentionResult(
+        unconfirmed=_erase_in_batches(unconfirmed, note="Unconfirmed: retention period ended"),
+        closed=_erase_in_batches(closed, note="Rejected or withdrawn: retention period ended"),
+    )
+
+
+@transaction.atomic
+def rejection_reasons_load(
+    *, rejection_reasons: Sequence[Mapping[str, Any]]
+) -> list[RejectionReason]:
+    """Create or update the catalogue of rejection reasons by code. Idempotent.
+
+    An officer's later choice to retire a reason (is_active) is kept unless the data sets it.
+    """
+    loaded = []
+    for data in rejection_reasons:
+        reason = RejectionReason.objects.filter(code=data["code"]).first()
+        reason = reason or RejectionReason(code=data["code"])
+        reason.title = data["title"]
+        reason.explanation = data["explanation"]
+        if "is_active" in data:
+            reason.is_active = data["is_active"]
+        reason.full_clean()
+        reason.save()
+        loaded.append(reason)
+    return loaded
+
+
+@transaction.atomic
+def campaigns_load(*, campaigns: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """Create or update the Charter's campaigns (targets shown as progress) by name. Idempotent."""
+
+    def as_date(value: Any) -> datetime.date:
+        return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+    loaded = []
+    for data in campaigns:
+        campaign = Campaign.objects.filter(name=data["name"]).first() or Campaign(name=data["name"])
+        campaign.target = data["target"]
+        campaign.starts_on = as_date(data["starts_on"])
+        campaign.ends_on = as_date(data["ends_on"])
+        campaign.description = data["description"]
+        campaign.full_clean()
+        campaign.save()
+        loaded.append(campaign)
+    return loaded
+
+
+@transaction.atomic
+def outbound_email_retry(*, emails: Iterable[Any]) -> int:
+    """Send again emails the worker gave up on: back to pending with a fresh count of attempts.
+
+    Only failed emails change; pending and sent ones are left alone. Returns how many.
+    """
+    from pledges.tasks import email_deliver
+
+    ids = list(
+        OutboundEmail.objects.select_for_update()
+        .filter(pk__in=[email.pk for email in emails], status=OutboundEmail.Status.FAILED)
+        .values_list("pk", flat=True)
+    )
+    OutboundEmail.objects.filter(pk__in=ids).update(status=OutboundEmail.Status.PENDING, attempts=0)
+    for pk in ids:
+        email_deliver.enqueue(pk)
+    return len(ids)

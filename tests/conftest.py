@@ -36,8 +36,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
     same grants the migrations apply.
     """
     with django_db_blocker.unblock():
-        for app_label, grants in _staff_role_grants():
-            grant_model_permissions(django_apps, grants, app_label)
+        _restore_staff_roles()
+
+
+def _restore_staff_roles():
+    for app_label, grants in _staff_role_grants():
+        grant_model_permissions(django_apps, grants, app_label)
+
+
+@pytest.fixture
+def staff_roles(db):
+    """The staff groups, for transactional tests: their flush removes what migrations made."""
+    _restore_staff_roles()
 
 
 @pytest.fixture
@@ -60,3 +70,21 @@ def pytest_runtest_makereport(item, call):
     if report.skipped and item.get_closest_marker("browser") and os.environ.get("CI") == "true":
         report.outcome = "failed"
         report.longrepr = f"Browser test skipped in CI, which must run it: {report.longrepr}"
+
+
+@pytest.fixture
+def deliver_emails(mailoutbox, monkeypatch):
+    """Run the email worker over everything queued, as `db_worker` does; return the mailbox."""
+    from django.core.management import call_command
+
+    # The worker drops "old" connections between tasks; inside a test's transaction that would
+    # close the test's own connection (Django's test client skips the same signal for this).
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def deliver():
+        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+        return mailoutbox
+
+    return deliver

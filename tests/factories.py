@@ -2,11 +2,12 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from balancesheets.models import Capital
 from metrics.models import Foundation
 from neighbourhoods.models import Council, Membership, Neighbourhood, Ward
-from pledges.models import Benefit, Commitment
+from pledges.models import Benefit, Commitment, Pledge, PledgerType, PledgeStatus
 
 
 class CouncilFactory(factory.django.DjangoModelFactory):
@@ -93,3 +94,28 @@ class CapitalFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"capital-{n}")
     name = factory.Sequence(lambda n: f"Capital {n}")
+
+
+class PledgeFactory(factory.django.DjangoModelFactory):
+    """A published pledge by default, with private details that must never be shown."""
+
+    class Meta:
+        model = Pledge
+        skip_postgeneration_save = True
+
+    pledger_type = PledgerType.RESIDENT
+    display_name = factory.Faker("name", locale="en_GB")
+    show_name = True
+    contact_name = factory.LazyAttribute(lambda o: o.display_name)
+    email = factory.Sequence(lambda n: f"pledger{n}@private.example.org")
+    postcode = "SG1 1HN"
+    ip_hash = factory.Sequence(lambda n: f"{n:064x}")
+    text = factory.Faker("paragraph", nb_sentences=3, locale="en_GB")
+    status = PledgeStatus.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+    confirmed_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def commitments(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.commitments.set(extracted)

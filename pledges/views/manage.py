@@ -1,0 +1,110 @@
+"""The pledger's private page, reached by the link in their confirmation email."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from pledges.forms import ProgressForm
+from pledges.models import PledgeStatus
+from pledges.services import (
+    UpdateAnswers,
+    pledge_erase_personal_data,
+    pledge_for_manage_token,
+    pledge_update_submit,
+    pledge_withdraw,
+)
+
+CAN_REPORT_PROGRESS = (PledgeStatus.CONFIRMED, PledgeStatus.HELD, PledgeStatus.PUBLISHED)
+CAN_WITHDRAW = (*CAN_REPORT_PROGRESS, PledgeStatus.UNCONFIRMED)
+
+
+def _pledge(token: str):
+    pledge = pledge_for_manage_token(token=token)
+    if pledge is None:
+        raise Http404("No pledge has this link.")
+    return pledge
+
+
+def _private(response):
+    # The URL is a secret: keep the page out of search engines and shared caches.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def manage(request, token: str):
+    pledge = _pledge(token)
+    return _private(
+        render(
+            request,
+            "pledges/manage/manage.html",
+            {
+                "pledge": pledge,
+                "token": token,
+                "updates": pledge.updates.order_by("-created_at")[:50],
+                "commitments": pledge.commitments.all(),
+                "can_report": pledge.status in CAN_REPORT_PROGRESS,
+                "can_withdraw": pledge.status in CAN_WITHDRAW,
+                "can_erase": pledge.personal_data_erased_at is None,
+            },
+        )
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_progress(request, token: str):
+    pledge = _pledge(token)
+    if pledge.status not in CAN_REPORT_PROGRESS:
+        return redirect("pledges:manage", token)
+    form = ProgressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        pledge_update_submit(pledge=pledge, answers=UpdateAnswers(**form.cleaned_data))
+        messages.success(
+            request, "Thank you. We will check your update before it shows on the pledge wall."
+        )
+        return redirect("pledges:manage", token)
+    return _private(
+        render(
+            request,
+            "pledges/journey/question.html",
+            {
+                "form": form,
+                "step": {"title": "Tell us about your progress"},
+                "back_url": reverse("pledges:manage", args=[token]),
+            },
+        )
+    )
+
+
+def _confirm_page(request, token, *, template, action):
+    pledge = _pledge(token)
+    if request.method == "POST":
+        action(pledge)
+        return redirect("pledges:manage", token)
+    return _private(render(request, template, {"pledge": pledge, "token": token}))
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def withdraw(request, token: str):
+    def action(pledge):
+        if pledge.status in CAN_WITHDRAW:
+            pledge_withdraw(pledge=pledge)
+            messages.success(request, "Your pledge has been withdrawn.")
+
+    return _confirm_page(request, token, template="pledges/manage/withdraw.html", action=action)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def erase(request, token: str):
+    def action(pledge):
+        pledge_erase_personal_data(pledge=pledge, note="Asked for by the pledger")
+        messages.success(request, "We have deleted your personal details.")
+
+    return _confirm_page(request, token, template="pledges/manage/erase.html", action=action)

@@ -1,0 +1,147 @@
+"""The pledge journey through the test client: every page, errors, and what gets made."""
+
+import re
+
+import pytest
+
+from pledges.models import OutboundEmail, Pledge, PledgeStatus
+from pledges.services import pledge_for_manage_token
+
+RESIDENT_ANSWERS = [
+    ("/pledge/", {"pledger_type": "resident"}),
+    ("/pledge/name/", {"display_name": "Ada Lovelace", "show_name": "no"}),
+    ("/pledge/area/", {"area": "chells-and-manor"}),
+    ("/pledge/commitments/", {"fairer_society": ["COMMITMENT"]}),
+    ("/pledge/your-pledge/", {"text": "I will mentor two people.", "target": "2 mentees"}),
+    ("/pledge/email/", {"email": "ada@private.example.org", "contact_consent": "on"}),
+]
+
+
+def answer_all(client, council, answers=RESIDENT_ANSWERS):
+    from pledges.models import Commitment
+
+    first = str(Commitment.objects.filter(benefit="fairer_society").first().pk)
+    for path, data in answers:
+        if "fairer_society" in data:
+            data = {"fairer_society": [first]}
+        response = client.post(path, data)
+        assert response.status_code == 302, (path, response.content.decode()[:2000])
+    return client.get("/pledge/check-answers/")
+
+
+def send(client):
+    page = client.get("/pledge/check-answers/").content.decode()
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', page).group(1)
+    return client.post("/pledge/check-answers/", {"submission_key": key}), key
+
+
+def test_the_journey_makes_one_unconfirmed_pledge_and_queues_its_email(council, client):
+    check = answer_all(client, council)
+    assert check.status_code == 200
+    assert "Ada Lovelace" in check.content.decode()
+    response, _ = send(client)
+    assert response.url == "/pledge/check-your-email/"
+    pledge = Pledge.objects.get()
+    assert pledge.status == PledgeStatus.UNCONFIRMED
+    assert pledge.neighbourhood.slug == "chells-and-manor"
+    assert pledge.email == "ada@private.example.org"
+    assert pledge.contact_consent
+    assert not pledge.show_name
+    assert OutboundEmail.objects.get().kind == "confirm"
+
+
+def test_the_confirmation_email_link_confirms_once(council, client, deliver_emails):
+    answer_all(client, council)
+    send(client)
+    (message,) = deliver_emails()
+    confirm_path = re.search(r"http://[^/]+(/pledge/confirm/[^/\s]+/)", message.body).group(1)
+    assert client.get(confirm_path).status_code == 200
+    assert Pledge.objects.get().status == PledgeStatus.UNCONFIRMED
+    assert "Pledge confirmed" in client.post(confirm_path).content.decode()
+    assert Pledge.objects.get().status == PledgeStatus.CONFIRMED
+    again = client.post(confirm_path).content.decode()
+    assert "already confirmed" in again
+
+
+def test_the_confirmation_email_carries_a_working_manage_link(council, client, deliver_emails):
+    answer_all(client, council)
+    send(client)
+    (message,) = deliver_emails()
+    token = re.search(r"/pledge/manage/([^/\s]+)/", message.body).group(1)
+    assert pledge_for_manage_token(token=token) == Pledge.objects.get()
+    assert client.get(f"/pledge/manage/{token}/").status_code == 200
+
+
+def test_a_tampered_confirmation_link_is_refused(council, client):
+    response = client.get("/pledge/confirm/not-a-real-token/")
+    assert response.status_code == 404
+    assert "The link is not valid" in response.content.decode()
+
+
+def test_posting_check_answers_twice_makes_one_pledge(council, client):
+    answer_all(client, council)
+    _first, key = send(client)
+    second = client.post("/pledge/check-answers/", {"submission_key": key})
+    assert second.url == "/pledge/check-your-email/"
+    assert Pledge.objects.count() == 1
+
+
+def test_a_business_is_asked_its_size(council, client):
+    client.post("/pledge/", {"pledger_type": "business"})
+    response = client.get("/pledge/name/")
+    assert response.url == "/pledge/business-size/"
+
+
+def test_skipping_ahead_returns_to_the_first_unanswered_question(council, client):
+    response = client.get("/pledge/your-pledge/")
+    assert response.url == "/pledge/"
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "message"),
+    [
+        ("/pledge/", {}, "Select who you are pledging as"),
+    ],
+)
+def test_an_empty_answer_shows_the_error_summary(council, client, path, data, message):
+    response = client.post(path, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Error: " in page
+    assert "govuk-error-summary" in page
+    assert f'href="#id_pledger_type">{message}</a>' in page
+    assert 'id="id_pledger_type"' in page
+
+
+def test_the_honeypot_makes_no_pledge(council, client):
+    bot_email = {"email": "bot@example.org", "website": "http://spam.example"}
+    answers = [*RESIDENT_ANSWERS[:-1], ("/pledge/email/", bot_email)]
+    answer_all(client, council, answers)
+    send(client)
+    assert not Pledge.objects.exists()
+
+
+def test_a_pledge_over_1000_characters_is_refused_with_a_clear_error(council, client):
+    answer_all(client, council)
+    response = client.post("/pledge/your-pledge/", {"text": "x" * 1001})
+    assert "Your pledge must be 1,000 characters or fewer" in response.content.decode()
+
+
+def test_the_postcode_finds_the_neighbourhood(council, client):
+    from django.core.management import call_command
+
+    call_command("import_postcodes", "data/postcodes/stevenage-sample.csv", verbosity=0)
+    client.post("/pledge/", {"pledger_type": "resident"})
+    client.post("/pledge/name/", {"display_name": "Ada", "show_name": "yes"})
+    client.post("/pledge/area/", {"area": "postcode"})
+    assert client.post("/pledge/postcode/", {"postcode": "sg11hn"}).url == "/pledge/commitments/"
+    check = answer_all(client, council, RESIDENT_ANSWERS[3:])
+    assert "Bedwell and Pin Green (from postcode SG1 1HN)" in check.content.decode()
+
+
+def test_an_unknown_postcode_says_what_to_do(council, client):
+    client.post("/pledge/", {"pledger_type": "resident"})
+    client.post("/pledge/name/", {"display_name": "Ada", "show_name": "yes"})
+    client.post("/pledge/area/", {"area": "postcode"})
+    response = client.post("/pledge/postcode/", {"postcode": "SG1 9ZZ"})
+    assert "We cannot find that postcode in Stevenage" in response.content.decode()
