@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from charter_portal.demo import demo_users_ensure
 from charter_portal.reference_data import DEFAULT_REFERENCE_FILE, reference_data_load
+from pledges.demo import demo_pledges_ensure
 
 
 class Command(BaseCommand):
@@ -23,7 +24,8 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates users with published passwords; DEBUG is off.")
         council = reference_data_load(path=reference)
         logins = demo_users_ensure(council=council)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready for {council}."))
+        pledges = demo_pledges_ensure(council=council)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready for {council}: {pledges} pledges."))
         self.stdout.write("Demo logins (sign in at /admin/):")
         for login in logins:
             self.stdout.write(f"  {login.username} / {login.password}  ({login.description})")
