@@ -145,3 +145,36 @@ def test_an_unknown_postcode_says_what_to_do(council, client):
     client.post("/pledge/area/", {"area": "postcode"})
     response = client.post("/pledge/postcode/", {"postcode": "SG1 9ZZ"})
     assert "We cannot find that postcode in Stevenage" in response.content.decode()
+
+
+def _answer_until(client, council, path):
+    """Answer the resident journey's questions that come before `path`."""
+    answers = []
+    for step_path, data in RESIDENT_ANSWERS:
+        if step_path == path:
+            break
+        answers.append((step_path, data))
+    answer_all(client, council, answers)
+
+
+@pytest.mark.parametrize(
+    ("path", "posted", "field", "message"),
+    [
+        ("/pledge/name/", {"show_name": "yes"}, "display_name", "Enter your full name"),
+        ("/pledge/name/", {"display_name": "Ada"}, "show_name", "Select yes if we can show"),
+        ("/pledge/area/", {}, "area", "Select where your pledge will make a difference"),
+        ("/pledge/commitments/", {}, "fairer_society", "Select at least one thing you will do"),
+        ("/pledge/your-pledge/", {"text": "   "}, "text", "Enter your pledge"),
+        ("/pledge/email/", {"email": "not-an-email"}, "email", "Enter an email address in the"),
+    ],
+)
+def test_each_error_is_in_the_summary_linked_to_its_field(
+    council, client, path, posted, field, message
+):
+    _answer_until(client, council, path)
+    page = client.post(path, posted).content.decode()
+    assert "<title>Error: " in page
+    summary = page.split('class="govuk-error-summary"')[1].split("</ul>")[0]
+    assert re.search(rf'<a href="#id_{field}">{message}', summary), summary
+    assert f'id="id_{field}"' in page  # the link's target exists
+    assert 'class="govuk-error-message"' in page
