@@ -1,4 +1,8 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+
+from neighbourhoods.models import Neighbourhood
 
 
 class Foundation(models.Model):
@@ -11,6 +15,346 @@ class Foundation(models.Model):
 
     class Meta:
         ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- The CWB framework: metrics, their values, and validation -----------------------------
+
+
+class Unit(models.TextChoices):
+    PERCENT = "percent", "%"
+    POUNDS = "gbp", "£"
+    COUNT = "count", "count"
+    HOURS = "hours", "hours"
+    TONNES_CO2E = "tco2e", "tCO2e"
+
+
+class Better(models.TextChoices):
+    HIGHER = "higher", "Higher is better"
+    LOWER = "lower", "Lower is better"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+class Metric(models.Model):
+    """A measure of Community Wealth Building agreed across departments."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    foundation = models.ForeignKey(Foundation, on_delete=models.PROTECT, related_name="metrics")
+    unit = models.CharField(max_length=10, choices=Unit.choices)
+    better = models.CharField(max_length=10, choices=Better.choices, default=Better.HIGHER)
+    method = models.TextField(help_text="How the value is worked out, and from what evidence.")
+    owning_department = models.CharField(max_length=200)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.ANNUAL)
+    baseline = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    baseline_period = models.CharField(max_length=40, blank=True, help_text="e.g. 2019/20")
+    target = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    target_period = models.CharField(max_length=40, blank=True, help_text="e.g. 2027/28")
+    by_neighbourhood = models.BooleanField(
+        default=False, help_text="Values are also recorded for each neighbourhood."
+    )
+    computed = models.BooleanField(
+        default=False, help_text="The system computes values; they are still validated."
+    )
+    source = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text="For computed metrics: the registered source that computes the value.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["foundation__order", "order", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(unit__in=Unit.values), name="metric_unit_valid"),
+            models.CheckConstraint(
+                condition=Q(better__in=Better.values), name="metric_better_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(computed=False) | ~Q(source=""), name="metric_computed_has_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ValueStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for validation"
+    VALIDATED = "validated", "Validated"
+    RETURNED = "returned", "Returned with comments"
+
+
+class MetricValue(models.Model):
+    """A metric's value for a period, borough-wide or for one neighbourhood.
+
+    Only validated values are public.
+    """
+
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="values")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="metric_values",
+        help_text="Empty for the whole borough.",
+    )
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    evidence = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=ValueStatus.choices, default=ValueStatus.DRAFT)
+    return_comment = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["metric", "-period_start", "neighbourhood"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "period_start", "period_end", "neighbourhood"],
+                nulls_distinct=False,
+                name="metric_value_unique_period_area",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="metric_value_period_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ValueStatus.values), name="metric_value_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="validated")
+                | Q(validated_by__isnull=False, validated_at__isnull=False),
+                name="metric_value_validated_has_validator",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "period_start"], name="metric_value_status_idx")]
+
+    def __str__(self) -> str:
+        area = self.neighbourhood or "borough"
+        return f"{self.metric}: {self.value} ({self.period_start:%Y-%m-%d}, {area})"
+
+
+class MetricValueChange(models.Model):
+    """History of a value: who changed what, when, from what to what."""
+
+    value = models.ForeignKey(MetricValue, on_delete=models.CASCADE, related_name="changes")
+    action = models.CharField(max_length=20)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} by {self.changed_by} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+
+# --- Spend evidence: the council's "spending over £500" files ------------------------------
+
+
+class Locality(models.TextChoices):
+    BOROUGH = "borough", "In the borough"
+    COUNTY = "county", "Elsewhere in the county"
+    ELSEWHERE = "elsewhere", "Outside the county"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class LocalitySource(models.TextChoices):
+    POSTCODE_LOOKUP = "postcode_lookup", "ONS postcode lookup"
+    POSTCODE_PREFIX = "postcode_prefix", "Council's postcode prefixes"
+    OFFICER = "officer", "Officer's decision"
+    NONE = "none", "Not decided"
+
+
+class ImportBatch(models.Model):
+    class Status(models.TextChoices):
+        IMPORTED = "imported", "Imported"
+        REJECTED = "rejected", "Rejected: nothing imported"
+
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    rows = models.PositiveIntegerField(default=0)
+    added = models.PositiveIntegerField(default=0, help_text="Rows not already held.")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    error_report = models.JSONField(default=list, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.imported_at:%Y-%m-%d})"
+
+
+class Supplier(models.Model):
+    """One register of the council's suppliers, matched across files by normalised name."""
+
+    name = models.CharField(max_length=300)
+    normalised_name = models.CharField(max_length=300, unique=True)
+    supplier_ref = models.CharField("council's supplier ID", max_length=100, blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
+    company_number = models.CharField(max_length=10, blank=True)
+    charity_number = models.CharField(max_length=12, blank=True)
+    is_sme = models.BooleanField("SME", null=True, blank=True)
+    is_vcse = models.BooleanField("VCSE", null=True, blank=True)
+    is_redacted = models.BooleanField(
+        default=False, help_text='Stands for redacted names such as "Redacted Personal Data".'
+    )
+    locality = models.CharField(
+        max_length=10, choices=Locality.choices, default=Locality.UNKNOWN, db_index=True
+    )
+    locality_source = models.CharField(
+        max_length=20, choices=LocalitySource.choices, default=LocalitySource.NONE
+    )
+    locality_override_reason = models.TextField(blank=True)
+    neighbourhood = models.ForeignKey(
+        Neighbourhood,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suppliers",
+        help_text="From the postcode lookup, when the supplier is in the borough.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(locality__in=Locality.values), name="supplier_locality_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(locality_source="officer") | ~Q(locality_override_reason=""),
+                name="supplier_override_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SpendTransaction(models.Model):
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="transactions")
+    body_name = models.CharField(max_length=200, blank=True)
+    payment_date = models.DateField(db_index=True)
+    transaction_number = models.CharField(max_length=100, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2)
+    irrecoverable_vat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="transactions")
+    department = models.CharField(max_length=200, blank=True)
+    expense_type = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    # sha256 of the row's values and its occurrence in its file: the same transaction imported
+    # again is recognised, while identical split lines of one invoice are both kept.
+    line_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-payment_date", "pk"]
+        indexes = [
+            models.Index(fields=["payment_date", "supplier"], name="spend_date_supplier_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_date} {self.supplier} £{self.amount}"
+
+
+# --- LM3 (New Economics Foundation's Local Multiplier 3) -----------------------------------
+
+
+class LM3Study(models.Model):
+    """LM3 = (R1 + R2 + R3) / R1, where R3 is what local suppliers and staff re-spend locally."""
+
+    name = models.CharField(max_length=200)
+    organisation = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    round1_income = models.DecimalField("round 1: income (£)", max_digits=14, decimal_places=2)
+    round2_local_suppliers = models.DecimalField(
+        "round 2: spend with local suppliers (£)", max_digits=14, decimal_places=2
+    )
+    round2_local_staff = models.DecimalField(
+        "round 2: wages to local staff (£)", max_digits=14, decimal_places=2
+    )
+    supplier_respend_rate = models.DecimalField(
+        "round 3: share local suppliers re-spend locally",
+        max_digits=5,
+        decimal_places=4,
+        help_text="From the supplier survey, between 0 and 1 (e.g. 0.40).",
+    )
+    staff_respend_rate = models.DecimalField(
+        "round 3: share local staff re-spend locally",
+        max_digits=5,
+        decimal_places=4,
+        help_text="From the staff survey, between 0 and 1 (e.g. 0.45).",
+    )
+    round2_from_spend_data = models.BooleanField(
+        default=False, help_text="Round 2 supplier spend was drawn from the imported spend."
+    )
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_end", "name"]
+        verbose_name = "LM3 study"
+        verbose_name_plural = "LM3 studies"
+        constraints = [
+            models.CheckConstraint(condition=Q(round1_income__gt=0), name="lm3_income_positive"),
+            models.CheckConstraint(
+                condition=Q(round2_local_suppliers__gte=0, round2_local_staff__gte=0),
+                name="lm3_round2_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    round1_income__gte=F("round2_local_suppliers") + F("round2_local_staff")
+                ),
+                name="lm3_round2_within_income",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    supplier_respend_rate__gte=0,
+                    supplier_respend_rate__lte=1,
+                    staff_respend_rate__gte=0,
+                    staff_respend_rate__lte=1,
+                ),
+                name="lm3_rates_between_0_and_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="lm3_period_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,9 +1,71 @@
+"""Writes for the CWB framework: reference data, metric values and their validation, LM3 studies.
+
+Each function is one transaction, records who acted, and runs `full_clean()`, so the admin, the
+commands and the demo data obey the same rules.
+
+The life of a metric value:
+
+    draft ──submit──▶ submitted ──validate (CWB Group)──▶ validated  (public)
+      ▲                   │                                   │
+      │◀──save── returned ◀──return with a comment (CWB Group)│
+      └─────────────────────reopen for correction (reason)────┘
+
+- Officers enter and change draft or returned values (`metric_value_save`); a submitted or
+  validated value cannot be changed.
+- Only members of the CWB Group validate or return, and never a value they submitted themselves.
+- A validated value is never changed in place. To correct it, an officer reopens it with a reason
+  (`metric_value_reopen`): it becomes a draft again, leaves the public pages, and is changed,
+  submitted and validated like any other value.
+- Computed metrics' values come from `metric_values_compute`, never from typing; they are drafts
+  that go through the same validation. Recomputing refreshes drafts, returned and submitted values
+  (a changed figure goes back to draft) and never touches a validated one.
+- Every change is kept as a MetricValueChange: who, when, the action, the value before and after
+  (as JSON) and any comment.
+"""
+
+import datetime
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from metrics.models import Foundation
+from metrics.models import (
+    Foundation,
+    LM3Study,
+    Metric,
+    MetricValue,
+    MetricValueChange,
+    Unit,
+    ValueStatus,
+)
+from metrics.periods import PERIOD_HINTS, period_fits, period_label
+from metrics.sources import metric_source_get
+from neighbourhoods.models import Neighbourhood
+from neighbourhoods.roles import CWB_GROUP
+
+VALUE_PLACES = Decimal("0.0001")
+EDITABLE = (ValueStatus.DRAFT, ValueStatus.RETURNED)
+
+
+class ChangeAction:
+    """What a MetricValueChange records."""
+
+    CREATED = "created"
+    CHANGED = "changed"
+    COMPUTED = "computed"
+    RECOMPUTED = "recomputed"
+    SUBMITTED = "submitted"
+    VALIDATED = "validated"
+    RETURNED = "returned"
+    REOPENED = "reopened"
+
+
+# --- Reference data -------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -20,3 +82,436 @@ def foundations_load(*, foundations: Sequence[Mapping[str, Any]]) -> list[Founda
         foundation.save()
         loaded.append(foundation)
     return loaded
+
+
+def _decimal_or_none(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    return Decimal(str(value))
+
+
+@transaction.atomic
+def metrics_load(*, metrics: Sequence[Mapping[str, Any]]) -> list[Metric]:
+    """Create or update the CWB metrics by code, in the order given. Idempotent.
+
+    Each names its foundation by code (load foundations first) and, when computed, a registered
+    source. An officer's choice to retire a metric (is_active) is kept unless the data sets it.
+    """
+    foundations = {f.code: f for f in Foundation.objects.all()}
+    loaded = []
+    for order, data in enumerate(metrics, start=1):
+        code = data["code"]
+        if data["foundation"] not in foundations:
+            raise ValidationError(f"Metric {code}: no foundation has the code {data['foundation']}")
+        metric = Metric.objects.filter(code=code).first() or Metric(code=code)
+        metric.name = data["name"]
+        metric.foundation = foundations[data["foundation"]]
+        metric.unit = data["unit"]
+        metric.better = data.get("better", "higher")
+        metric.method = data["method"]
+        metric.owning_department = data["owning_department"]
+        metric.frequency = data.get("frequency", "annual")
+        metric.baseline = _decimal_or_none(data.get("baseline"))
+        metric.baseline_period = data.get("baseline_period", "")
+        metric.target = _decimal_or_none(data.get("target"))
+        metric.target_period = data.get("target_period", "")
+        metric.by_neighbourhood = data.get("by_neighbourhood", False)
+        metric.computed = data.get("computed", False)
+        metric.source = data.get("source", "")
+        metric.order = data.get("order", order)
+        if "is_active" in data:
+            metric.is_active = data["is_active"]
+        if metric.computed and metric_source_get(metric.source) is None:
+            raise ValidationError(
+                f"Metric {code}: no metric source is registered as {metric.source}"
+            )
+        metric.full_clean()
+        metric.save()
+        loaded.append(metric)
+    return loaded
+
+
+# --- Rules about values ----------------------------------------------------------------------
+
+
+def is_cwb_group_member(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+    """Whether `user` may validate or return values: an active member of the CWB Group."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.groups.filter(name=CWB_GROUP).exists()
+
+
+def metric_value_problems(
+    *,
+    metric: Metric,
+    period_start: datetime.date | None,
+    period_end: datetime.date | None,
+    neighbourhood: Neighbourhood | None,
+    value: Any,
+) -> dict[str, str]:
+    """What is wrong with a value for a metric, by field, in words an officer can act on.
+
+    Used by the services and by the admin form, so both say the same thing.
+    """
+    problems: dict[str, str] = {}
+    if period_start and period_end:
+        if period_end < period_start:
+            problems["period_end"] = "The end of the period must be on or after its start"
+        elif not period_fits(frequency=metric.frequency, start=period_start, end=period_end):
+            hint = PERIOD_HINTS.get(metric.frequency, "")
+            problems["period_start"] = f"This metric is {metric.get_frequency_display().lower()}"
+            problems["period_start"] += f": the period must be {hint}" if hint else ""
+        elif period_start > timezone.localdate():
+            problems["period_start"] = "The period has not started yet"
+    if neighbourhood is not None and not metric.by_neighbourhood:
+        problems["neighbourhood"] = (
+            "This metric is recorded for the whole borough only: leave the neighbourhood empty"
+        )
+    if value is None or value == "":
+        problems["value"] = "Enter the value"
+        return problems
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        problems["value"] = "Enter the value as a number, like 12.5"
+        return problems
+    if not number.is_finite():
+        problems["value"] = "Enter the value as a number, like 12.5"
+    elif number < 0:
+        problems["value"] = "Enter a value of 0 or more"
+    elif metric.unit == Unit.PERCENT and number > 100:
+        problems["value"] = "Enter a percentage between 0 and 100"
+    elif metric.unit == Unit.COUNT and number != number.to_integral_value():
+        problems["value"] = "Enter a whole number"
+    return problems
+
+
+def _raise_problems(problems: dict[str, str]) -> None:
+    if problems:
+        raise ValidationError({name: [message] for name, message in problems.items()})
+
+
+def metric_value_snapshot(metric_value: MetricValue | None) -> dict[str, Any]:
+    """A value's state as JSON, for the history (empty before it exists)."""
+    if metric_value is None or metric_value.pk is None:
+        return {}
+    neighbourhood = metric_value.neighbourhood
+    return {
+        "metric": metric_value.metric.code,
+        "period": period_label(metric_value.period_start, metric_value.period_end),
+        "period_start": metric_value.period_start.isoformat(),
+        "period_end": metric_value.period_end.isoformat(),
+        "neighbourhood": neighbourhood.name if neighbourhood else None,
+        "value": str(Decimal(metric_value.value).quantize(VALUE_PLACES)),
+        "evidence": metric_value.evidence,
+        "status": metric_value.status,
+        "return_comment": metric_value.return_comment,
+    }
+
+
+def _record(
+    metric_value: MetricValue,
+    action: str,
+    *,
+    actor: AbstractBaseUser | None,
+    before: dict[str, Any],
+    comment: str = "",
+) -> MetricValueChange:
+    return MetricValueChange.objects.create(
+        value=metric_value,
+        action=action,
+        changed_by=actor,
+        before=before,
+        after=metric_value_snapshot(metric_value),
+        comment=comment,
+    )
+
+
+def _locked(metric_value: MetricValue) -> MetricValue:
+    return (
+        MetricValue.objects.select_for_update(of=("self",))
+        .select_related("metric", "neighbourhood")
+        .get(pk=metric_value.pk)
+    )
+
+
+def _actor(actor: Any) -> AbstractBaseUser | None:
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+# --- Values and their validation ---------------------------------------------------------------
+
+
+@transaction.atomic
+def metric_value_save(
+    *,
+    actor: AbstractBaseUser | None,
+    metric: Metric,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    value: Decimal,
+    neighbourhood: Neighbourhood | None = None,
+    evidence: str = "",
+) -> MetricValue:
+    """Enter or change an officer's value for a metric, period and area (None: the borough).
+
+    Creates a draft, or changes the draft or returned value held for that period and area (a
+    returned value becomes a draft again). Refuses submitted and validated values, and typed
+    values for computed metrics (their evidence may still be changed).
+    """
+    _raise_problems(
+        metric_value_problems(
+            metric=metric,
+            period_start=period_start,
+            period_end=period_end,
+            neighbourhood=neighbourhood,
+            value=value,
+        )
+    )
+    value = Decimal(str(value))
+    existing = (
+        MetricValue.objects.select_for_update(of=("self",))
+        .select_related("metric", "neighbourhood")
+        .filter(
+            metric=metric,
+            period_start=period_start,
+            period_end=period_end,
+            neighbourhood=neighbourhood,
+        )
+        .first()
+    )
+    if existing is not None and existing.status not in EDITABLE:
+        raise ValidationError(
+            f"The value for {period_label(period_start, period_end)} is "
+            f"{existing.get_status_display().lower()}, so it cannot be changed"
+            + (": reopen it for correction first" if existing.status == "validated" else "")
+        )
+    if metric.computed and (existing is None or existing.value != value):
+        raise ValidationError(
+            {"value": ["This metric is computed by the system: its value cannot be typed in"]}
+        )
+    before = metric_value_snapshot(existing)
+    metric_value = existing or MetricValue(
+        metric=metric,
+        period_start=period_start,
+        period_end=period_end,
+        neighbourhood=neighbourhood,
+        created_by=_actor(actor),
+    )
+    if existing is not None and existing.value == value and existing.evidence == evidence:
+        return existing  # nothing changed: nothing to record
+    metric_value.value = value
+    metric_value.evidence = evidence.strip()
+    metric_value.status = ValueStatus.DRAFT
+    metric_value.full_clean()
+    metric_value.save()
+    action = ChangeAction.CHANGED if existing else ChangeAction.CREATED
+    _record(metric_value, action, actor=_actor(actor), before=before)
+    return metric_value
+
+
+@transaction.atomic
+def metric_value_submit(*, metric_value: MetricValue, actor: AbstractBaseUser) -> MetricValue:
+    """Send a draft or returned value to the CWB Group for validation."""
+    metric_value = _locked(metric_value)
+    if metric_value.status not in EDITABLE:
+        raise ValidationError(
+            f"Only draft or returned values can be submitted; this one is "
+            f"{metric_value.get_status_display().lower()}"
+        )
+    before = metric_value_snapshot(metric_value)
+    metric_value.status = ValueStatus.SUBMITTED
+    metric_value.submitted_by = _actor(actor)
+    metric_value.submitted_at = timezone.now()
+    metric_value.full_clean()
+    metric_value.save()
+    _record(metric_value, ChangeAction.SUBMITTED, actor=_actor(actor), before=before)
+    return metric_value
+
+
+def _require_cwb_group(actor: Any, what: str) -> None:
+    if not is_cwb_group_member(actor):
+        raise PermissionDenied(f"Only members of the {CWB_GROUP} can {what} values.")
+
+
+@transaction.atomic
+def metric_value_validate(*, metric_value: MetricValue, actor: AbstractBaseUser) -> MetricValue:
+    """A CWB Group member validates a submitted value: from now on it is public."""
+    _require_cwb_group(actor, "validate")
+    metric_value = _locked(metric_value)
+    if metric_value.status != ValueStatus.SUBMITTED:
+        raise ValidationError(
+            f"Only submitted values can be validated; this one is "
+            f"{metric_value.get_status_display().lower()}"
+        )
+    if metric_value.submitted_by_id is not None and metric_value.submitted_by_id == actor.pk:
+        raise PermissionDenied("A value must be validated by someone other than its submitter.")
+    before = metric_value_snapshot(metric_value)
+    metric_value.status = ValueStatus.VALIDATED
+    metric_value.validated_by = actor
+    metric_value.validated_at = timezone.now()
+    metric_value.return_comment = ""
+    metric_value.full_clean()
+    metric_value.save()
+    _record(metric_value, ChangeAction.VALIDATED, actor=actor, before=before)
+    return metric_value
+
+
+@transaction.atomic
+def metric_value_return(
+    *, metric_value: MetricValue, actor: AbstractBaseUser, comment: str
+) -> MetricValue:
+    """A CWB Group member sends a submitted value back to the officers, saying why."""
+    _require_cwb_group(actor, "return")
+    comment = (comment or "").strip()
+    if not comment:
+        raise ValidationError({"comment": ["Say what needs to change before it can be validated"]})
+    metric_value = _locked(metric_value)
+    if metric_value.status != ValueStatus.SUBMITTED:
+        raise ValidationError(
+            f"Only submitted values can be returned; this one is "
+            f"{metric_value.get_status_display().lower()}"
+        )
+    before = metric_value_snapshot(metric_value)
+    metric_value.status = ValueStatus.RETURNED
+    metric_value.return_comment = comment
+    metric_value.full_clean()
+    metric_value.save()
+    _record(metric_value, ChangeAction.RETURNED, actor=actor, before=before, comment=comment)
+    return metric_value
+
+
+@transaction.atomic
+def metric_value_reopen(
+    *, metric_value: MetricValue, actor: AbstractBaseUser, reason: str
+) -> MetricValue:
+    """Reopen a validated value for correction: it becomes a draft and leaves the public pages
+    until it is validated again. The reason is kept in its history."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": ["Say why the validated value needs correcting"]})
+    metric_value = _locked(metric_value)
+    if metric_value.status != ValueStatus.VALIDATED:
+        raise ValidationError("Only validated values need reopening: change this one directly")
+    before = metric_value_snapshot(metric_value)
+    metric_value.status = ValueStatus.DRAFT
+    metric_value.validated_by = None
+    metric_value.validated_at = None
+    metric_value.submitted_by = None
+    metric_value.submitted_at = None
+    metric_value.full_clean()
+    metric_value.save()
+    _record(metric_value, ChangeAction.REOPENED, actor=_actor(actor), before=before, comment=reason)
+    return metric_value
+
+
+# --- Computed metrics ------------------------------------------------------------------------
+
+
+@dataclass
+class ComputeResult:
+    """What `metric_values_compute` did, counted by outcome."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    kept_validated: int = 0
+    no_data: int = 0
+    other_frequency: int = 0  # metrics whose frequency does not match the period
+    missing_sources: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+
+@transaction.atomic
+def metric_values_compute(
+    *,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    actor: AbstractBaseUser | None = None,
+) -> ComputeResult:
+    """Compute every active computed metric for the period: borough-wide, and for each
+    neighbourhood where the metric is recorded by neighbourhood.
+
+    Creates drafts, and refreshes draft, returned and submitted values whose figure changed
+    (back to draft, so a validator never validates a stale figure). Never touches a validated
+    value. Every write is recorded in the value's history.
+    """
+    if period_end < period_start:
+        raise ValidationError("The end of the period must be on or after its start")
+    actor = _actor(actor)
+    result = ComputeResult()
+    metrics = list(Metric.objects.filter(is_active=True, computed=True).order_by("pk"))
+    neighbourhoods = list(Neighbourhood.objects.order_by("order", "name"))
+    held = {
+        (v.metric_id, v.neighbourhood_id): v
+        for v in MetricValue.objects.select_for_update(of=("self",))
+        .select_related("metric", "neighbourhood")
+        .filter(metric__in=metrics, period_start=period_start, period_end=period_end)
+    }
+    today = timezone.localdate()
+    for metric in metrics:
+        source = metric_source_get(metric.source)
+        if source is None:
+            result.missing_sources.append(metric.source)
+            continue
+        if not period_fits(frequency=metric.frequency, start=period_start, end=period_end):
+            result.other_frequency += 1
+            continue
+        areas: list[Neighbourhood | None] = [None]
+        if metric.by_neighbourhood:
+            areas += neighbourhoods
+        for area in areas:
+            existing = held.get((metric.pk, area.pk if area else None))
+            if existing is not None and existing.status == ValueStatus.VALIDATED:
+                result.kept_validated += 1
+                continue
+            computed = source.compute(period_start, period_end, area)
+            if computed is None:
+                result.no_data += 1
+                continue
+            computed = Decimal(computed).quantize(VALUE_PLACES)
+            evidence = (
+                f"Computed from {source.label[:1].lower()}{source.label[1:]} "
+                f"({source.key}) on {today:%d %B %Y}."
+            )
+            if existing is not None and existing.value == computed:
+                result.unchanged += 1
+                continue
+            before = metric_value_snapshot(existing)
+            metric_value = existing or MetricValue(
+                metric=metric,
+                period_start=period_start,
+                period_end=period_end,
+                neighbourhood=area,
+                created_by=actor,
+            )
+            metric_value.value = computed
+            metric_value.evidence = evidence
+            metric_value.status = ValueStatus.DRAFT
+            metric_value.submitted_by = None
+            metric_value.submitted_at = None
+            metric_value.full_clean()
+            metric_value.save()
+            action = ChangeAction.RECOMPUTED if existing else ChangeAction.COMPUTED
+            _record(metric_value, action, actor=actor, before=before)
+            if existing:
+                result.updated += 1
+            else:
+                result.created += 1
+    return result
+
+
+# --- LM3 studies -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lm3_study_save(*, study: LM3Study, actor: AbstractBaseUser | None) -> LM3Study:
+    """Create or change an LM3 study, checked against the model's rules."""
+    if study.pk is None and study.created_by_id is None:
+        study.created_by = _actor(actor)
+    study.full_clean()
+    study.save()
+    return study

@@ -5,3 +5,9 @@ class PledgesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "pledges"
     verbose_name = "Charter pledges"
+
+    def ready(self) -> None:
+        # The CWB metrics pledges can compute: registered with metrics, which never imports us.
+        from pledges.metric_sources import metric_sources_register
+
+        metric_sources_register()

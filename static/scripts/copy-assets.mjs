@@ -10,6 +10,11 @@ const dist = join(root, "static", "dist");
 mkdirSync(join(dist, "js"), { recursive: true });
 cpSync(join(govuk, "govuk-frontend.min.js"), join(dist, "js", "govuk-frontend.min.js"));
 cpSync(join(root, "static", "js"), join(dist, "js"), { recursive: true });
+// Chart.js draws the charts over the accessible tables of /spend/ (static/js/charts.mjs); its
+// source map too, which the manifest storage resolves.
+for (const name of ["chart.umd.min.js", "chart.umd.min.js.map"]) {
+  cpSync(join(root, "node_modules", "chart.js", "dist", name), join(dist, "js", name));
+}
 // GOV.UK's images are its crown and the Royal Arms, which a council service must not show, so
 // none is copied. The compiled CSS still names the crest (for .govuk-footer__copyright-logo,
 // which our footer never uses); a blank image stands in so every reference resolves.

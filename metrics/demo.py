@@ -1,0 +1,291 @@
+"""Demo CWB metric values and LM3 studies for `make run`. Development only; idempotent.
+
+- Validated values for the last four financial years for every officer-entered metric
+  (borough-wide, and by neighbourhood where the metric is), entered by the demo officer and
+  validated by the demo CWB Group validator.
+- This year's values in every state an officer or a validator meets: draft, submitted, returned.
+- Computed metrics (spend shares, pledge counts) computed from whatever data is held: past years
+  submitted and validated, this year left as drafts. Spend shares appear once spend is imported
+  (the spend demo data); run seed_demo again after it, or call `demo_computed_metrics_ensure`.
+- Two LM3 studies, one of them the New Economics Foundation's worked example (LM3 1.71).
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from metrics.models import (
+    LM3Study,
+    Metric,
+    MetricValue,
+    MetricValueChange,
+    Unit,
+    ValueStatus,
+)
+from metrics.periods import financial_year, financial_year_label, financial_year_of
+from metrics.services import (
+    ChangeAction,
+    metric_value_snapshot,
+    metric_value_submit,
+    metric_value_validate,
+    metric_values_compute,
+)
+from neighbourhoods.models import Council
+from neighbourhoods.roles import CWB_GROUP
+
+DEMO_EVIDENCE = "Demo figure (illustrative): "
+PAST_YEARS = 4
+
+# Illustrative borough-wide figures for the last four financial years, oldest first, and this
+# year's figure in progress. Metrics not named here get a series from their baseline and target.
+SERIES = {
+    "social-value-committed": ["910000", "1240000", "1515000", "1780000", "1935000"],
+    "placements-delivered": ["24", "31", "38", "46", "19"],
+    "stevenage-works-starts": ["62", "81", "97", "118", "54"],
+    "real-living-wage-pledgers": ["14", "19", "23", "29", "31"],
+    "council-emissions": ["4650", "4312.5", "3980", "3721.8", "3540"],
+}
+EVIDENCE = {
+    "social-value-committed": "Social Value Portal report for contracts over £75,000",
+    "placements-delivered": "Placement providers' returns to Economic Development",
+    "stevenage-works-starts": "Stevenage Works partnership monitoring return",
+    "real-living-wage-pledgers": "Pledging employers checked against the Living Wage "
+    "Foundation's list of accredited employers",
+    "council-emissions": "The council's annual carbon report",
+}
+# This year's officer-entered values: what state each is in.
+THIS_YEAR_STATUS = {
+    "social-value-committed": ValueStatus.DRAFT,
+    "placements-delivered": ValueStatus.SUBMITTED,
+    "stevenage-works-starts": ValueStatus.RETURNED,
+    "real-living-wage-pledgers": ValueStatus.SUBMITTED,
+    "council-emissions": ValueStatus.DRAFT,
+}
+RETURN_COMMENT = (
+    "The partnership's return counts two people who live in North Hertfordshire: please take "
+    "them out and resubmit."
+)
+
+LM3_STUDIES = [
+    {
+        "name": "Council spending: the worked example",
+        "organisation": "Stevenage Borough Council",
+        "years_ago": 2,
+        "round1_income": Decimal("1000000.00"),
+        "round2_local_suppliers": Decimal("300000.00"),
+        "round2_local_staff": Decimal("200000.00"),
+        "supplier_respend_rate": Decimal("0.4000"),
+        "staff_respend_rate": Decimal("0.4500"),
+        "notes": "Illustrative figures following the New Economics Foundation's worked example "
+        "in The Money Trail: £1,000,000 of income, £300,000 spent with local suppliers and "
+        "£200,000 paid to local staff, who re-spend 40% and 45% locally.",
+    },
+    {
+        "name": "Town centre market traders",
+        "organisation": "Stevenage town centre market traders",
+        "years_ago": 1,
+        "round1_income": Decimal("420000.00"),
+        "round2_local_suppliers": Decimal("96000.00"),
+        "round2_local_staff": Decimal("118000.00"),
+        "supplier_respend_rate": Decimal("0.3800"),
+        "staff_respend_rate": Decimal("0.5200"),
+        "notes": "Illustrative figures from a survey of 40 traders and 25 of their suppliers.",
+    },
+]
+
+
+@dataclass(frozen=True)
+class DemoMetrics:
+    values: int
+    studies: int
+
+
+def _users():
+    User = get_user_model()
+    officer = User.objects.filter(username="officer").first()
+    validator = (
+        User.objects.filter(username="validator", groups__name=CWB_GROUP).first()
+        or User.objects.filter(groups__name=CWB_GROUP, is_active=True).order_by("pk").first()
+    )
+    if validator is not None and officer is not None and validator.pk == officer.pk:
+        validator = None
+    return officer, validator
+
+
+def _series(metric: Metric, rng: random.Random) -> list[Decimal]:
+    """Five illustrative borough figures, oldest first: four past years and this year."""
+    if metric.code in SERIES:
+        return [Decimal(x) for x in SERIES[metric.code]]
+    start = metric.baseline if metric.baseline is not None else Decimal(10)
+    end = metric.target if metric.target is not None else start * Decimal("1.5")
+    steps = [start + (end - start) * Decimal(i) / 6 for i in range(1, 6)]
+    if metric.unit == Unit.PERCENT:
+        steps = [min(max(s, Decimal(0)), Decimal(100)) for s in steps]
+    return [s.quantize(Decimal(1)) for s in steps]
+
+
+def _split(total: Decimal, parts: int, rng: random.Random, *, whole: bool) -> list[Decimal]:
+    """`total` shared out over `parts` neighbourhoods, summing to it exactly."""
+    weights = [rng.uniform(0.6, 1.4) for _ in range(parts)]
+    scale = sum(weights)
+    places = Decimal(1) if whole else Decimal("0.01")
+    shares = [
+        (total * Decimal(w) / Decimal(scale)).quantize(places, rounding=ROUND_HALF_UP)
+        for w in weights[:-1]
+    ]
+    return [*shares, total - sum(shares, Decimal(0))]
+
+
+@transaction.atomic
+def demo_metric_values_ensure(*, council: Council, today: datetime.date | None = None) -> int:
+    """Officer-entered demo values in bulk, once; returns how many demo values exist."""
+    existing = MetricValue.objects.filter(evidence__startswith=DEMO_EVIDENCE).count()
+    if existing:
+        return existing
+    officer, validator = _users()
+    today = today or timezone.localdate()
+    this_year = financial_year_of(today)
+    years = list(range(this_year - PAST_YEARS, this_year + 1))
+    neighbourhoods = list(council.neighbourhoods.order_by("order", "name"))
+    rng = random.Random(2020)
+    values: list[MetricValue] = []
+    for metric in Metric.objects.filter(is_active=True, computed=False).order_by("pk"):
+        for year, total in zip(years, _series(metric, rng), strict=True):
+            start, end = financial_year(year)
+            past = year < this_year
+            if past and validator is not None:
+                status = ValueStatus.VALIDATED
+            elif past:
+                status = ValueStatus.SUBMITTED
+            else:
+                status = THIS_YEAR_STATUS.get(metric.code, ValueStatus.DRAFT)
+            entered = timezone.make_aware(
+                datetime.datetime.combine(
+                    min(end + datetime.timedelta(days=45), today - datetime.timedelta(days=30)),
+                    datetime.time(10),
+                )
+            )
+            areas = [(None, total)]
+            if metric.by_neighbourhood and neighbourhoods:
+                whole = metric.unit == Unit.COUNT
+                shares = _split(total, len(neighbourhoods), rng, whole=whole)
+                areas += list(zip(neighbourhoods, shares, strict=True))
+            label = financial_year_label(year)
+            for area, figure in areas:
+                value = MetricValue(
+                    metric=metric,
+                    period_start=start,
+                    period_end=end,
+                    neighbourhood=area,
+                    value=figure,
+                    evidence=f"{DEMO_EVIDENCE}{EVIDENCE.get(metric.code, 'Officer records')}, "
+                    f"{label}.",
+                    status=status,
+                    created_by=officer,
+                    return_comment=RETURN_COMMENT if status == ValueStatus.RETURNED else "",
+                )
+                if status != ValueStatus.DRAFT:
+                    value.submitted_by = officer
+                    value.submitted_at = entered + datetime.timedelta(days=2)
+                if status == ValueStatus.VALIDATED:
+                    value.validated_by = validator
+                    value.validated_at = entered + datetime.timedelta(days=9)
+                values.append(value)
+    MetricValue.objects.bulk_create(values, batch_size=500)
+    changes = []
+    for value in values:
+        entered = (value.submitted_at or timezone.now()) - datetime.timedelta(days=2)
+        steps = [(ChangeAction.CREATED, officer, entered, "")]
+        if value.submitted_at:
+            steps.append((ChangeAction.SUBMITTED, officer, value.submitted_at, ""))
+        if value.status == ValueStatus.VALIDATED:
+            steps.append((ChangeAction.VALIDATED, validator, value.validated_at, ""))
+        if value.status == ValueStatus.RETURNED:
+            returned = value.submitted_at + datetime.timedelta(days=7)
+            steps.append((ChangeAction.RETURNED, validator, returned, RETURN_COMMENT))
+        after = metric_value_snapshot(value)
+        statuses = {
+            ChangeAction.CREATED: ValueStatus.DRAFT,
+            ChangeAction.SUBMITTED: ValueStatus.SUBMITTED,
+            ChangeAction.VALIDATED: ValueStatus.VALIDATED,
+            ChangeAction.RETURNED: ValueStatus.RETURNED,
+        }
+        before: dict = {}
+        for action, who, when, comment in steps:
+            state = {
+                **after,
+                "status": statuses[action],
+                "return_comment": comment if action == ChangeAction.RETURNED else "",
+            }
+            changes.append(
+                MetricValueChange(
+                    value=value,
+                    action=action,
+                    changed_by=who,
+                    before=before,
+                    after=state,
+                    comment=comment,
+                    changed_at=when,
+                )
+            )
+            before = state
+    MetricValueChange.objects.bulk_create(changes, batch_size=500)
+    # auto_now_add stamped every change with now: put back the history.
+    MetricValueChange.objects.bulk_update(changes, ["changed_at"], batch_size=500)
+    return len(values)
+
+
+@transaction.atomic
+def demo_lm3_studies_ensure(*, today: datetime.date | None = None) -> int:
+    """The two demo LM3 studies, once each (found by name); returns how many exist."""
+    officer, _ = _users()
+    this_year = financial_year_of(today or timezone.localdate())
+    for data in LM3_STUDIES:
+        if LM3Study.objects.filter(name=data["name"]).exists():
+            continue
+        fields = {k: v for k, v in data.items() if k != "years_ago"}
+        start, end = financial_year(this_year - data["years_ago"])
+        study = LM3Study(**fields, period_start=start, period_end=end, created_by=officer)
+        study.full_clean()
+        study.save()
+    return LM3Study.objects.filter(name__in=[d["name"] for d in LM3_STUDIES]).count()
+
+
+@transaction.atomic
+def demo_computed_metrics_ensure(*, today: datetime.date | None = None) -> int:
+    """Compute the computed metrics for the demo years from the data held (pledges, and spend
+    once it is imported); submit and validate past years' drafts. Returns how many were
+    validated. Safe to run again: validated values are never recomputed."""
+    officer, validator = _users()
+    this_year = financial_year_of(today or timezone.localdate())
+    years = range(this_year - PAST_YEARS, this_year + 1)
+    for year in years:
+        start, end = financial_year(year)
+        metric_values_compute(period_start=start, period_end=end, actor=officer)
+    if officer is None or validator is None:
+        return 0
+    drafts = MetricValue.objects.filter(
+        metric__computed=True,
+        status=ValueStatus.DRAFT,
+        period_start__gte=financial_year(this_year - PAST_YEARS)[0],
+        period_end__lt=financial_year(this_year)[0],
+    )
+    validated = 0
+    for value in drafts.select_related("metric", "neighbourhood"):
+        metric_value_submit(metric_value=value, actor=officer)
+        metric_value_validate(metric_value=value, actor=validator)
+        validated += 1
+    return validated
+
+
+def demo_metrics_ensure(*, council: Council) -> DemoMetrics:
+    """Everything above, in order. Idempotent."""
+    values = demo_metric_values_ensure(council=council)
+    studies = demo_lm3_studies_ensure()
+    values += demo_computed_metrics_ensure()
+    return DemoMetrics(values=values, studies=studies)

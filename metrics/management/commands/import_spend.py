@@ -1,0 +1,143 @@
+"""Import the council's "spending over £500" files (Local Government Transparency Code).
+
+    python manage.py import_spend spend-2024-q1.csv spend-2024-q2.xlsx
+    python manage.py import_spend payments.csv --map "Cost Centre=department" --map "VAT=ignore"
+    python manage.py import_spend payments.csv --dry-run
+    python manage.py import_spend --refresh-localities   (after `import_postcodes`)
+
+Each file is all or nothing: one bad row and nothing from the file is imported; every bad row is
+listed (line, column, value, reason) and kept on a rejected import batch. Importing a file again,
+or lines already held from another file, adds nothing.
+"""
+
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, OutputWrapper
+
+from metrics.spend.importer import FIELD_LABELS, HEADER_ALIASES, header_map_parse
+from metrics.spend.services import SpendImportError, spend_import
+from metrics.spend.suppliers import supplier_localities_refresh
+
+BAR_WIDTH = 30
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, redrawn with \\r at most five times a second."""
+
+    def __init__(self, stream: OutputWrapper, label: str, *, enabled: bool):
+        self.stream = stream
+        self.label = label
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self.drawn = 0.0
+
+    def __call__(self, fraction: float, rows: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or (fraction < 1 and now - self.drawn < 0.2):
+            return
+        self.drawn = now
+        filled = int(BAR_WIDTH * fraction)
+        elapsed = now - self.started
+        rate = rows / elapsed if elapsed > 0 else 0
+        self.stream.write(
+            f"\r{self.label} [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] "
+            f"{fraction:4.0%} {rows:,} rows ({rate:,.0f}/s)",
+            style_func=str,
+            ending="\n" if fraction >= 1 else "",
+        )
+        self.stream.flush()
+
+
+def _fields_help() -> str:
+    return "; ".join(f"{name} ({', '.join(HEADER_ALIASES[name][:3])}...)" for name in FIELD_LABELS)
+
+
+class Command(BaseCommand):
+    help = (
+        "Import Transparency Code 'spending over £500' files (CSV or XLSX). All or nothing per "
+        "file; re-importing adds nothing. Fields and some of their header aliases: "
+        + _fields_help()
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="*", type=Path, metavar="FILE")
+        parser.add_argument(
+            "--map",
+            action="append",
+            default=[],
+            metavar='"Column Header=field"',
+            help="Read a column as a field (or 'ignore' it); repeat for more columns.",
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Check and count, then save nothing."
+        )
+        parser.add_argument(
+            "--body", default="", metavar="NAME", help="Body name for rows that give none."
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="Do not draw the progress bar."
+        )
+        parser.add_argument(
+            "--refresh-localities",
+            action="store_true",
+            help="Work out again where every supplier is from its postcode (those an officer "
+            "has not placed), e.g. after `manage.py import_postcodes`.",
+        )
+
+    def handle(self, *args, paths, map, dry_run, body, no_progress, refresh_localities, **options):
+        if not paths and not refresh_localities:
+            raise CommandError("Name at least one file to import.")
+        try:
+            header_map = header_map_parse(map)
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        show_progress = not no_progress and options.get("verbosity", 1) > 0
+        rejected = 0
+        for path in paths:
+            progress = ProgressBar(self.stderr, path.name, enabled=show_progress)
+            try:
+                result = spend_import(
+                    path=path,
+                    file_name=path.name,
+                    header_map=header_map,
+                    body_name=body,
+                    dry_run=dry_run,
+                    progress=progress,
+                )
+            except SpendImportError as error:
+                rejected += 1
+                self._report(path, error)
+                continue
+            for label, column in result.columns:
+                if options.get("verbosity", 1) > 1:
+                    self.stdout.write(f"  {label}: column “{column}”")
+            verb = "would add" if dry_run else "added"
+            summary = (
+                f"{path.name}: {result.rows:,} rows read, {result.added:,} {verb}, "
+                f"{result.already_held:,} already held; {result.new_suppliers:,} new suppliers."
+            )
+            if dry_run:
+                summary += " Dry run: nothing was saved."
+            self.stdout.write(self.style.SUCCESS(summary))
+        if refresh_localities and not dry_run:
+            changed = supplier_localities_refresh()
+            self.stdout.write(f"Suppliers placed again from their postcodes: {changed} changed.")
+        if rejected:
+            raise CommandError(
+                f"{rejected} of {len(paths)} file(s) had problems: nothing from them was imported."
+            )
+
+    def _report(self, path: Path, error: SpendImportError) -> None:
+        for problem in error.errors:
+            where = f"line {problem.line}" if problem.line else "file"
+            column = f", column “{problem.column}”" if problem.column else ""
+            self.stderr.write(f"{path.name}, {where}{column}: {problem.value!r}: {problem.reason}")
+        if error.total > len(error.errors):
+            self.stderr.write(f"... and {error.total - len(error.errors):,} more problems.")
+        self.stderr.write(
+            self.style.ERROR(
+                f"{path.name}: nothing was imported: {error.total:,} problem(s) in "
+                f"{error.rows:,} rows."
+            )
+        )

@@ -1,0 +1,487 @@
+"""The officers' admin for spend: uploading spending files, the supplier register, payments.
+
+An upload is checked first (a dry run: the columns found, the first rows, and every bad row
+when there are any), then imported when the officer confirms, through the same service as
+`manage.py import_spend`. Import batches and payments are read-only. A supplier's locality is
+changed only with a reason, through `supplier_locality_override`; SME / VCSE flags come from a
+spreadsheet through `supplier_flags_import`.
+"""
+
+import csv
+import io
+import secrets
+import time
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from metrics.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
+from metrics.spend.importer import header_map_parse
+from metrics.spend.services import SpendImportError, spend_import
+from metrics.spend.suppliers import (
+    SupplierFlagsImportError,
+    supplier_flags_import,
+    supplier_localities_refresh,
+    supplier_locality_override,
+    supplier_locality_override_clear,
+)
+from neighbourhoods.postcodes import normalise_postcode
+
+UPLOAD_DIR_NAME = "spend-uploads"
+UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+# Files up to this size are dry-run in full before the officer confirms; larger ones are
+# checked as they are imported (still all or nothing). `manage.py import_spend` suits them best.
+PREVIEW_MAX_BYTES = 5_000_000
+UPLOAD_MAX_BYTES = 200_000_000
+UPLOAD_MAX_AGE_SECONDS = 24 * 3600
+SESSION_KEY = "spend_uploads"
+
+
+def _upload_dir() -> Path:
+    directory = Path(settings.MEDIA_ROOT) / UPLOAD_DIR_NAME
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def _uploads_tidy() -> None:
+    """Uploads never confirmed are removed after a day."""
+    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
+    for stale in _upload_dir().iterdir():
+        if stale.is_file() and stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
+
+
+class SpendUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Spending file",
+        help_text="A “spending over £500” file, CSV or XLSX.",
+        error_messages={"required": "Choose a spending file to upload"},
+    )
+    body_name = forms.CharField(
+        label="Body name",
+        required=False,
+        max_length=200,
+        help_text="For rows that do not name the body that paid.",
+    )
+    header_map = forms.CharField(
+        label="Extra column names",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text='One per line, as "Column Header=field" (e.g. "Cost Centre=department", or '
+        '"VAT=ignore"). Most councils\' headers are recognised without this.',
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.casefold() not in UPLOAD_SUFFIXES:
+            raise ValidationError("The file must be a CSV or an XLSX file")
+        if upload.size > UPLOAD_MAX_BYTES:
+            raise ValidationError(
+                "The file is too large to upload: import it with `manage.py import_spend`"
+            )
+        return upload
+
+    def clean_header_map(self):
+        lines = [line.strip() for line in self.cleaned_data["header_map"].splitlines()]
+        try:
+            return header_map_parse([line for line in lines if line])
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
+def _report_html(report: list[dict]):
+    if not report:
+        return "-"
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (item.get("line") or "", item.get("column", ""), item.get("value", ""), item["reason"])
+            for item in report
+        ),
+    )
+    return format_html(
+        "<table><thead><tr><th>Line</th><th>Column</th><th>Value</th><th>Problem</th></tr>"
+        "</thead><tbody>{}</tbody></table>",
+        rows,
+    )
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["file_name", "status", "rows", "added", "imported_by", "imported_at"]
+    list_filter = ["status", "imported_at"]
+    search_fields = ["file_name", "sha256"]
+    list_select_related = ["imported_by"]
+    fields = ["file_name", "status", "rows", "added", "sha256", "imported_by", "imported_at"]
+    readonly_fields = [*fields, "problems"]
+    change_list_template = "admin/metrics/importbatch/change_list.html"
+
+    def get_fields(self, request, obj=None):
+        return [*self.fields, "problems"] if obj and obj.error_report else self.fields
+
+    @admin.display(description="Problems (nothing was imported)")
+    def problems(self, obj):
+        return _report_html(obj.error_report)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "upload/",
+                self.admin_site.admin_view(self.upload_view),
+                name="metrics_importbatch_upload",
+            ),
+            path(
+                "upload/confirm/",
+                self.admin_site.admin_view(self.confirm_view),
+                name="metrics_importbatch_confirm",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return HttpResponseRedirect(reverse("admin:metrics_importbatch_upload"))
+
+    def _context(self, request, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Upload a spending file",
+            **extra,
+        }
+
+    def upload_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = SpendUploadForm(request.POST if posted else None, request.FILES if posted else None)
+        if request.method != "POST" or not form.is_valid():
+            return TemplateResponse(
+                request, "admin/metrics/importbatch/upload.html", self._context(request, form=form)
+            )
+        _uploads_tidy()
+        upload = form.cleaned_data["file"]
+        token = secrets.token_hex(16)
+        suffix = Path(upload.name).suffix.casefold()
+        stored = _upload_dir() / f"{token}{suffix}"
+        with stored.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        pending = {
+            "name": Path(upload.name).name[:255],
+            "file": stored.name,
+            "body_name": form.cleaned_data["body_name"],
+            "header_map": form.cleaned_data["header_map"],
+        }
+        request.session.setdefault(SESSION_KEY, {})[token] = pending
+        request.session.modified = True
+
+        context = {"token": token, "pending": pending, "checked": False}
+        if upload.size <= PREVIEW_MAX_BYTES:
+            try:
+                result = spend_import(
+                    path=stored,
+                    file_name=pending["name"],
+                    header_map=pending["header_map"],
+                    body_name=pending["body_name"],
+                    dry_run=True,
+                    actor=request.user,
+                )
+                context.update(checked=True, result=result)
+            except SpendImportError as error:
+                stored.unlink(missing_ok=True)
+                context.update(checked=True, error=error, report=error.report())
+        return TemplateResponse(
+            request,
+            "admin/metrics/importbatch/preview.html",
+            self._context(request, title="Check the spending file", **context),
+        )
+
+    def confirm_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:metrics_importbatch_upload"))
+        token = request.POST.get("token", "")
+        pending = request.session.get(SESSION_KEY, {}).pop(token, None)
+        request.session.modified = True
+        stored = _upload_dir() / pending["file"] if pending else None
+        if stored is None or not stored.is_file():
+            messages.error(request, "That upload has expired. Upload the file again.")
+            return HttpResponseRedirect(reverse("admin:metrics_importbatch_upload"))
+        try:
+            result = spend_import(
+                path=stored,
+                file_name=pending["name"],
+                header_map=pending["header_map"],
+                body_name=pending["body_name"],
+                actor=request.user,
+            )
+        except SpendImportError as error:
+            messages.error(
+                request,
+                f"Nothing was imported from {pending['name']}: {error.total} problem(s). "
+                "They are listed below.",
+            )
+            target = error.batch
+        else:
+            messages.success(
+                request,
+                f"Imported {pending['name']}: {result.rows:,} rows, {result.added:,} new, "
+                f"{result.already_held:,} already held; {result.new_suppliers:,} new suppliers.",
+            )
+            target = result.batch
+        finally:
+            stored.unlink(missing_ok=True)
+        if target is None:
+            return HttpResponseRedirect(reverse("admin:metrics_importbatch_changelist"))
+        return HttpResponseRedirect(reverse("admin:metrics_importbatch_change", args=[target.pk]))
+
+
+class SupplierForm(forms.ModelForm):
+    """Changing a supplier's locality needs a reason: the officer's decision then stands."""
+
+    class Meta:
+        model = Supplier
+        fields = [
+            "name",
+            "supplier_ref",
+            "postcode",
+            "company_number",
+            "charity_number",
+            "is_sme",
+            "is_vcse",
+            "locality",
+            "locality_override_reason",
+        ]
+        labels = {"locality_override_reason": "Why the locality is changed"}
+        help_texts = {
+            "locality": "Change this only when the postcode gives the wrong answer, e.g. a "
+            "registered office far from where the work is done.",
+            "locality_override_reason": "Needed when you change the locality.",
+        }
+
+    def clean_postcode(self):
+        raw = self.cleaned_data.get("postcode", "").strip()
+        if not raw:
+            return ""
+        postcode = normalise_postcode(raw)
+        if postcode is None:
+            raise ValidationError("Enter a full UK postcode, like SG1 1HN")
+        return postcode
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            "locality" in self.changed_data
+            and not cleaned.get("locality_override_reason", "").strip()
+        ):
+            self.add_error(
+                "locality_override_reason", "Enter why the supplier's locality is being changed"
+            )
+        return cleaned
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    form = SupplierForm
+    list_display = [
+        "name",
+        "locality",
+        "locality_source",
+        "postcode",
+        "neighbourhood",
+        "is_sme",
+        "is_vcse",
+        "supplier_ref",
+    ]
+    list_filter = [
+        "locality",
+        "locality_source",
+        "is_sme",
+        "is_vcse",
+        "is_redacted",
+        ("neighbourhood", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = [
+        "name",
+        "normalised_name",
+        "supplier_ref",
+        "postcode",
+        "company_number",
+        "charity_number",
+    ]
+    list_select_related = ["neighbourhood"]
+    readonly_fields = ["normalised_name", "locality_source", "neighbourhood", "is_redacted"]
+    actions = ["use_postcode_again"]
+    change_list_template = "admin/metrics/supplier/change_list.html"
+    fieldsets = [
+        (None, {"fields": ["name", "normalised_name", "supplier_ref", "is_redacted"]}),
+        (
+            "Where the supplier is",
+            {
+                "fields": [
+                    "postcode",
+                    "locality",
+                    "locality_source",
+                    "locality_override_reason",
+                    "neighbourhood",
+                ]
+            },
+        ),
+        (
+            "Kind of organisation",
+            {"fields": ["is_sme", "is_vcse", "company_number", "charity_number"]},
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        # Suppliers come from the spending files.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Payments keep their suppliers.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        override = "locality" in form.changed_data or (
+            obj.locality_source == LocalitySource.OFFICER
+            and "locality_override_reason" in form.changed_data
+        )
+        locality, reason = obj.locality, obj.locality_override_reason
+        if override:
+            obj.locality = form.initial.get("locality", Locality.UNKNOWN)
+            obj.locality_override_reason = form.initial.get("locality_override_reason", "")
+        obj.save()
+        if override:
+            supplier_locality_override(
+                supplier=obj, locality=locality, reason=reason, actor=request.user
+            )
+        elif "postcode" in form.changed_data:
+            supplier_localities_refresh(supplier_ids=[obj.pk])
+
+    @admin.action(description="Let the postcode decide where the selected suppliers are")
+    def use_postcode_again(self, request, queryset):
+        suppliers = list(queryset.filter(locality_source=LocalitySource.OFFICER))
+        for supplier in suppliers:
+            supplier_locality_override_clear(supplier=supplier, actor=request.user)
+        messages.success(
+            request, f"{len(suppliers)} supplier(s) now placed by their postcode again."
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "import-flags/",
+                self.admin_site.admin_view(self.import_flags_view),
+                name="metrics_supplier_import_flags",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_flags_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        posted = request.method == "POST"
+        form = SupplierFlagsForm(
+            request.POST if posted else None, request.FILES if posted else None
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import SME and VCSE flags",
+            "form": form,
+        }
+        if request.method == "POST" and form.is_valid():
+            try:
+                result = supplier_flags_import(rows=form.cleaned_data["rows"], actor=request.user)
+            except SupplierFlagsImportError as error:
+                context["errors"] = error.errors
+            else:
+                messages.success(
+                    request,
+                    f"Read {result.rows} row(s): {result.updated} supplier(s) changed.",
+                )
+                return HttpResponseRedirect(reverse("admin:metrics_supplier_changelist"))
+        return TemplateResponse(request, "admin/metrics/supplier/import_flags.html", context)
+
+
+class SupplierFlagsForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet (CSV)",
+        help_text="Columns: Supplier ID and/or Supplier name, then any of SME, VCSE (yes, no "
+        "or unknown), Postcode, Company number, Charity number. An empty cell changes nothing.",
+        error_messages={"required": "Choose a CSV file to upload"},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        raw = upload.read(10_000_001)
+        if len(raw) > 10_000_000:
+            raise ValidationError("The file is too large: split it into smaller files")
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                text = raw.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:  # pragma: no cover - cp1252 decodes nearly anything
+            raise ValidationError("The file is not text: save it as CSV")
+        try:
+            self.cleaned_data["rows"] = list(csv.DictReader(io.StringIO(text, newline="")))
+        except csv.Error as error:
+            raise ValidationError(f"Not a readable CSV file: {error}") from error
+        return upload
+
+
+@admin.register(SpendTransaction)
+class SpendTransactionAdmin(admin.ModelAdmin):
+    list_display = [
+        "payment_date",
+        "supplier",
+        "amount",
+        "department",
+        "expense_type",
+        "transaction_number",
+    ]
+    list_filter = ["supplier__locality", "supplier__is_redacted"]
+    search_fields = ["supplier__name", "transaction_number", "department", "description"]
+    list_select_related = ["supplier"]
+    date_hierarchy = "payment_date"
+    show_full_result_count = False
+    raw_id_fields = ["supplier", "batch"]
+    readonly_fields = [
+        "batch",
+        "body_name",
+        "payment_date",
+        "transaction_number",
+        "amount",
+        "irrecoverable_vat",
+        "supplier",
+        "department",
+        "expense_type",
+        "description",
+        "line_hash",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

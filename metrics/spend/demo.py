@@ -1,0 +1,202 @@
+"""Demo spend for `make run`: a council's "spending over £500" payments from April 2024 to
+today, imported through the real import path, with a Community Wealth Building story: the share
+spent with suppliers in the borough rises over time.
+
+Everything here is illustrative: the suppliers are invented, and the postcode lookups added for
+suppliers outside Hertfordshire are demo data, not ONS data. Development only; idempotent.
+"""
+
+import csv
+import datetime
+import random
+import tempfile
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from metrics.models import ImportBatch, SpendTransaction
+from metrics.spend.names import supplier_name_normalise
+from metrics.spend.services import spend_import
+from metrics.spend.suppliers import supplier_flags_import
+from neighbourhoods.models import Council, PostcodeLookup
+from neighbourhoods.services import postcodes_import
+
+DEMO_FILE_NAME = "demo-spending-over-500.csv"
+FIRST_DAY = datetime.date(2024, 4, 1)
+SAMPLE_POSTCODES = Path(settings.BASE_DIR) / "data" / "postcodes" / "stevenage-sample.csv"
+BODY = "Stevenage Borough Council"
+
+# Illustrative lookups for suppliers outside the county (not ONS data).
+ELSEWHERE_LOOKUPS = [
+    ("MK9 2FP", "E06000042"),  # Milton Keynes
+    ("LU1 2AA", "E06000032"),  # Luton
+    ("EC1A 1BB", "E09000001"),  # City of London
+    ("B1 1AA", "E08000025"),  # Birmingham
+    ("M1 1AA", "E08000003"),  # Manchester
+    ("LS1 4AP", "E08000035"),  # Leeds
+    ("CB1 1AA", "E07000008"),  # Cambridge
+    ("BS1 1AA", "E06000023"),  # Bristol
+]
+COUNTY_POSTCODES = ["SG4 9AA", "AL1 1AA", "SG12 0AA", "SG3 6AA"]
+PLACES = ["Bedwell", "Chells", "Shephall", "Pin Green", "Symonds Green", "Roebuck", "Poplars",
+          "Broadwater", "Fairlands", "Martins Wood", "Old Town", "Longmeadow", "Great Ashby"]  # fmt: skip
+COUNTY_PLACES = ["Hitchin", "Letchworth", "St Albans", "Hertford", "Ware", "Welwyn", "Baldock",
+                 "Royston", "Knebworth", "Hatfield"]  # fmt: skip
+NATIONAL = ["Albion", "Meridian", "Sovereign", "Northgate", "Crown", "Pinnacle", "Vanguard",
+            "Atlas", "Summit", "Keystone", "Horizon", "Sterling"]  # fmt: skip
+LOCAL_TRADES = ["Building Services", "Roofing", "Electrical", "Plumbing and Heating", "Glazing",
+                "Landscapes", "Cleaning Services", "Printers", "Catering", "Joinery",
+                "Decorators", "Locksmiths", "Tree Surgery", "Skip Hire"]  # fmt: skip
+NATIONAL_TRADES = ["Facilities Management", "Energy Supply", "Software", "Consulting",
+                   "Fleet Services", "Insurance Services", "Recruitment", "Construction",
+                   "Waste Management", "Legal Services", "Telecoms", "Office Supplies"]  # fmt: skip
+VCSE_NAMES = ["{} Community Association", "{} Food Bank", "{} Youth Trust", "{} Credit Union",
+              "{} Community Transport", "{} Arts Collective CIC", "{} Repair Cafe CIC"]  # fmt: skip
+SUFFIXES = ["Ltd", "Limited", "Ltd", "LLP", "& Co", "Ltd"]
+DEPARTMENTS = ["Housing and Investment", "Housing Revenue Account", "Stevenage Direct Services",
+               "Communities and Neighbourhoods", "Planning and Regulation", "Regeneration",
+               "Finance and Estates", "Digital and Transformation", "Leisure and Culture",
+               "Corporate Services"]  # fmt: skip
+EXPENSE_TYPES = ["Repairs and Maintenance", "Professional Fees", "Agency Staff", "Equipment",
+                 "Software Licences", "Grants to Voluntary Organisations", "Utilities",
+                 "Cleaning", "Catering", "Consultancy", "Printing", "Vehicle Fuel",
+                 "Grounds Maintenance", "Training", "Security"]  # fmt: skip
+REDACTIONS = ["Redacted Personal Data", "REDACTED - COMMERCIAL CONFIDENTIALITY"]
+
+
+def _postcodes_ensure(council: Council) -> list[str]:
+    """The sample lookup (and the demo's lookups outside the county); the borough postcodes."""
+    if not PostcodeLookup.objects.filter(lad_code=council.ons_code).exists():
+        with SAMPLE_POSTCODES.open(encoding="utf-8-sig", newline="") as handle:
+            postcodes_import(rows=csv.DictReader(handle), council=council)
+    known = set(PostcodeLookup.objects.filter(postcode__in=[p for p, _ in ELSEWHERE_LOOKUPS]))
+    if len(known) < len(ELSEWHERE_LOOKUPS):
+        postcodes_import(
+            rows=[{"pcds": postcode, "lad24cd": lad} for postcode, lad in ELSEWHERE_LOOKUPS]
+        )
+    return list(
+        PostcodeLookup.objects.filter(lad_code=council.ons_code, terminated__isnull=True)
+        .order_by("postcode")
+        .values_list("postcode", flat=True)
+    )
+
+
+def _suppliers(rng: random.Random, borough_postcodes: list[str]) -> dict[str, list[dict]]:
+    """About 250 invented suppliers by where they are, with their flags."""
+    suppliers: dict[str, list[dict]] = {"borough": [], "county": [], "elsewhere": [], "none": []}
+    names: set[str] = set()
+
+    def add(group: str, name: str, postcode: str, sme: str, vcse: str) -> None:
+        key = supplier_name_normalise(name)
+        if key in names:
+            return
+        names.add(key)
+        ref = f"SUP{len(names):05d}"
+        suppliers[group].append(
+            {"name": name, "ref": ref, "postcode": postcode, "sme": sme, "vcse": vcse}
+        )
+
+    for _ in range(70):
+        name = f"{rng.choice(PLACES)} {rng.choice(LOCAL_TRADES)} {rng.choice(SUFFIXES)}"
+        add("borough", name, rng.choice(borough_postcodes), "yes", "no")
+    for template in VCSE_NAMES:
+        add("borough", template.format("Stevenage"), rng.choice(borough_postcodes), "yes", "yes")
+        add("county", template.format("North Herts"), rng.choice(COUNTY_POSTCODES), "yes", "yes")
+    for _ in range(60):
+        name = f"{rng.choice(COUNTY_PLACES)} {rng.choice(LOCAL_TRADES)} {rng.choice(SUFFIXES)}"
+        add("county", name, rng.choice(COUNTY_POSTCODES), rng.choice(["yes", "yes", ""]), "no")
+    for _ in range(90):
+        name = f"{rng.choice(NATIONAL)} {rng.choice(NATIONAL_TRADES)} {rng.choice(['Ltd', 'plc', 'Limited', 'Group plc'])}"
+        postcode = rng.choice(ELSEWHERE_LOOKUPS)[0]
+        add("elsewhere", name, postcode, rng.choice(["no", "no", "yes", ""]), "no")
+    for _ in range(30):
+        name = f"{rng.choice(PLACES + COUNTY_PLACES)} {rng.choice(LOCAL_TRADES)}"
+        add("none", name, "", rng.choice(["yes", ""]), "")
+    return suppliers
+
+
+def _rows(
+    rng: random.Random, suppliers: dict[str, list[dict]], today: datetime.date, used: set[str]
+):
+    """Payment lines month by month; the borough's share of lines and of value rises."""
+    span = max(1, (today - FIRST_DAY).days)
+    day = FIRST_DAY
+    number = 0
+    while day < today:
+        progress = (day - FIRST_DAY).days / span  # 0 at the start, 1 today
+        weights = {
+            "borough": 0.16 + 0.16 * progress,
+            "county": 0.24 + 0.04 * progress,
+            "elsewhere": 0.47 - 0.2 * progress,
+            "none": 0.07,
+            "redacted": 0.06,
+        }
+        for _ in range(rng.randint(4, 9)):  # payments a working day
+            group = rng.choices(list(weights), weights=list(weights.values()))[0]
+            scale = {"borough": 7.0, "county": 7.3, "elsewhere": 8.0}.get(group, 6.8)
+            amount = round(max(500.0, rng.lognormvariate(scale, 1.0)), 2)
+            if group == "redacted":
+                name, ref, postcode = rng.choice(REDACTIONS), "", ""
+            else:
+                supplier = rng.choice(suppliers[group])
+                name, ref, postcode = supplier["name"], supplier["ref"], supplier["postcode"]
+                used.add(ref)
+            number += 1
+            text = f"£{amount:,.2f}"
+            if rng.random() < 0.02:
+                text = f"(£{amount / 10:,.2f})"  # a credit note
+            yield [
+                BODY,
+                day.strftime("%d/%m/%Y"),
+                f"SBC{number:07d}",
+                text,
+                name,
+                ref,
+                postcode,
+                rng.choice(DEPARTMENTS),
+                rng.choice(EXPENSE_TYPES),
+                "Payment to supplier",
+            ]
+        day += datetime.timedelta(days=1)
+        while day.weekday() >= 5:
+            day += datetime.timedelta(days=1)
+
+
+def demo_spend_ensure(
+    *, council: Council, seed: int = 2024, today: datetime.date | None = None
+) -> int:
+    """Import the demo spend once; return how many payments are held. Idempotent."""
+    if ImportBatch.objects.filter(
+        file_name=DEMO_FILE_NAME, status=ImportBatch.Status.IMPORTED
+    ).exists():
+        return SpendTransaction.objects.count()
+    today = today or timezone.localdate()
+    rng = random.Random(seed)
+    borough_postcodes = _postcodes_ensure(council)
+    suppliers = _suppliers(rng, borough_postcodes)
+    header = ["Body Name", "Payment Date", "Transaction Number", "Amount £", "Supplier Name",
+              "Supplier ID", "Supplier Postcode", "Service Area", "Expense Type",
+              "Description"]  # fmt: skip
+    used: set[str] = set()
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / DEMO_FILE_NAME
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(header)
+            writer.writerows(_rows(rng, suppliers, today, used))
+        spend_import(path=path, file_name=DEMO_FILE_NAME, council=council)
+    supplier_flags_import(
+        rows=[
+            {
+                "Supplier ID": s["ref"],
+                "Supplier name": s["name"],
+                "SME": s["sme"],
+                "VCSE": s["vcse"],
+            }
+            for group in suppliers.values()
+            for s in group
+            if s["ref"] in used
+        ]
+    )
+    return SpendTransaction.objects.count()

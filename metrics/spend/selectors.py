@@ -1,0 +1,340 @@
+"""Reading spend: the local-spend analysis behind /spend/ (the CLES/Preston method).
+
+Every figure is an aggregate worked out in the database, one query per table, whatever the
+number of transactions. The rules are those of `metrics.sources` (the single definition shared
+with the metrics and the impact report), so the figures agree:
+
+- a period counts payments by payment date, both ends included; credit notes reduce the sums;
+- payments to redacted recipients are outside the shares, in both numerator and denominator, and
+  are reported on their own ("redacted");
+- the four localities (borough, rest of the county, elsewhere, unknown) split the rest: they add
+  up to 100%. "In the county" in the headline counts the borough too, as Preston's figures do;
+- the SME and VCSE shares are of all spend in scope, a supplier whose flag is not known counting
+  as not an SME (the metric's rule); beside them, the share among suppliers whose flag is known
+  and how much of the spend that covers.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, DecimalField, F, Max, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncQuarter
+
+from metrics.models import Locality, SpendTransaction
+from metrics.sources import SpendShares, spend_in_scope
+from metrics.spend.periods import SpendPeriod, quarter_of
+
+LOCALITIES = (Locality.BOROUGH, Locality.COUNTY, Locality.ELSEWHERE, Locality.UNKNOWN)
+LOCALITY_LABELS = {
+    Locality.BOROUGH: "In the borough",
+    Locality.COUNTY: "Elsewhere in the county",
+    Locality.ELSEWHERE: "Outside the county",
+    Locality.UNKNOWN: "Not known",
+}
+NON_LOCAL = (Locality.COUNTY, Locality.ELSEWHERE)
+LEAKAGE_LIMIT = 20
+DEPARTMENT_LIMIT = 40
+TREND_QUARTERS = 12
+ZERO = Decimal("0.00")
+_MONEY = DecimalField(max_digits=20, decimal_places=2)
+_PLACES = Decimal("0.0001")
+
+
+def _sum(condition: Q | None = None) -> Coalesce:
+    return Coalesce(Sum("amount", filter=condition), Value(ZERO), output_field=_MONEY)
+
+
+def _count(condition: Q | None = None) -> Count:
+    return Count("pk", filter=condition)
+
+
+def percentage(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
+    """part as a percentage of whole, four decimal places (as metrics.sources); None when the
+    whole is not positive."""
+    if whole is None or whole <= 0:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _locality(locality: str) -> Q:
+    return Q(supplier__locality=locality)
+
+
+def _by_locality_aggregates() -> dict:
+    aggregates = {"total": _sum(), "count": _count()}
+    for locality in LOCALITIES:
+        aggregates[f"{locality}_total"] = _sum(_locality(locality))
+        aggregates[f"{locality}_count"] = _count(_locality(locality))
+    return aggregates
+
+
+@dataclass(frozen=True)
+class LocalityRow:
+    locality: str
+    label: str
+    total: Decimal
+    count: int
+    value_share: Decimal | None
+    count_share: Decimal | None
+
+
+@dataclass(frozen=True)
+class FlagShare:
+    """SME or VCSE: the share of all spend in scope (the metric) and among known flags."""
+
+    label: str
+    flagged: Decimal
+    known: Decimal
+    share: Decimal | None  # of all spend in scope; not known counts as "no"
+    share_of_known: Decimal | None
+    coverage: Decimal | None  # how much of the spend has a known flag
+
+
+@dataclass(frozen=True)
+class SpendSummary:
+    total: Decimal
+    count: int
+    localities: list[LocalityRow]
+    shares: SpendShares  # metrics.sources' figures, from the same sums
+    redacted_total: Decimal
+    redacted_count: int
+    sme: FlagShare
+    vcse: FlagShare
+    suppliers: int
+
+    @property
+    def all_total(self) -> Decimal:
+        return self.total + self.redacted_total
+
+    @property
+    def redacted_share(self) -> Decimal | None:
+        """Redacted payments as a share of all spend, them included."""
+        return percentage(self.redacted_total, self.all_total)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.count and not self.redacted_count
+
+
+def spend_date_range() -> tuple[datetime.date, datetime.date] | None:
+    """The first and last payment dates held, or None when no spend is imported."""
+    bounds = SpendTransaction.objects.aggregate(first=Min("payment_date"), last=Max("payment_date"))
+    if bounds["first"] is None:
+        return None
+    return bounds["first"], bounds["last"]
+
+
+def spend_summary(*, start: datetime.date, end: datetime.date) -> SpendSummary:
+    """Spend by supplier locality (value and count), redacted payments, SME and VCSE shares:
+    one aggregate query."""
+    redacted = Q(supplier__is_redacted=True)
+    named = Q(supplier__is_redacted=False)
+    aggregates = {
+        "total": _sum(named),
+        "count": _count(named),
+        "redacted_total": _sum(redacted),
+        "redacted_count": _count(redacted),
+        "sme": _sum(named & Q(supplier__is_sme=True)),
+        "sme_known": _sum(named & Q(supplier__is_sme__isnull=False)),
+        "vcse": _sum(named & Q(supplier__is_vcse=True)),
+        "vcse_known": _sum(named & Q(supplier__is_vcse__isnull=False)),
+        "suppliers": Count("supplier", filter=named, distinct=True),
+    }
+    for locality in LOCALITIES:
+        aggregates[f"{locality}_total"] = _sum(named & _locality(locality))
+        aggregates[f"{locality}_count"] = _count(named & _locality(locality))
+    sums = SpendTransaction.objects.filter(
+        payment_date__gte=start, payment_date__lte=end
+    ).aggregate(**aggregates)
+    total, count = sums["total"], sums["count"]
+    rows = [
+        LocalityRow(
+            locality=locality,
+            label=LOCALITY_LABELS[locality],
+            total=sums[f"{locality}_total"],
+            count=sums[f"{locality}_count"],
+            value_share=percentage(sums[f"{locality}_total"], total),
+            count_share=percentage(sums[f"{locality}_count"], count),
+        )
+        for locality in LOCALITIES
+    ]
+    borough = sums[f"{Locality.BOROUGH}_total"]
+    shares = SpendShares(
+        total=total,
+        borough=borough,
+        county=borough + sums[f"{Locality.COUNTY}_total"],
+        sme=sums["sme"],
+        vcse=sums["vcse"],
+        transactions=count,
+    )
+
+    def flag(label: str, key: str, share: Decimal | None) -> FlagShare:
+        flagged, known = sums[key], sums[f"{key}_known"]
+        return FlagShare(
+            label=label,
+            flagged=flagged,
+            known=known,
+            share=share,
+            share_of_known=percentage(flagged, known),
+            coverage=percentage(known, total),
+        )
+
+    return SpendSummary(
+        total=total,
+        count=count,
+        localities=rows,
+        shares=shares,
+        redacted_total=sums["redacted_total"],
+        redacted_count=sums["redacted_count"],
+        sme=flag("Small and medium-sized enterprises (SMEs)", "sme", shares.sme_share),
+        vcse=flag("Voluntary, community and social enterprises (VCSEs)", "vcse", shares.vcse_share),
+        suppliers=sums["suppliers"],
+    )
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """One quarter's or one department's spend in scope, split by supplier locality."""
+
+    label: str
+    total: Decimal
+    count: int
+    totals: dict[str, Decimal] = field(default_factory=dict)
+    key: str = ""
+
+    def share(self, locality: str) -> Decimal | None:
+        return percentage(self.totals.get(locality, ZERO), self.total)
+
+    @property
+    def borough_share(self) -> Decimal | None:
+        return self.share(Locality.BOROUGH)
+
+    @property
+    def county_share(self) -> Decimal | None:
+        """In the county, the borough included (as the headline)."""
+        county = self.totals.get(Locality.BOROUGH, ZERO) + self.totals.get(Locality.COUNTY, ZERO)
+        return percentage(county, self.total)
+
+    @property
+    def elsewhere_share(self) -> Decimal | None:
+        return self.share(Locality.ELSEWHERE)
+
+    @property
+    def unknown_share(self) -> Decimal | None:
+        return self.share(Locality.UNKNOWN)
+
+
+def _breakdown_row(values: dict, *, label: str, key: str = "") -> BreakdownRow:
+    return BreakdownRow(
+        label=label,
+        key=key,
+        total=values["total"],
+        count=values["count"],
+        totals={locality: values[f"{locality}_total"] for locality in LOCALITIES},
+    )
+
+
+def spend_trend_by_quarter(
+    *, end: datetime.date, quarters: int = TREND_QUARTERS
+) -> list[BreakdownRow]:
+    """Spend in scope by financial quarter for the `quarters` quarters up to the one holding
+    `end`, oldest first; quarters without spend are left out. One query."""
+    last = quarter_of(end)
+    first_day = last.start
+    for _ in range(quarters - 1):
+        first_day = quarter_of(first_day - datetime.timedelta(days=1)).start
+    rows = (
+        spend_in_scope(period_start=first_day, period_end=last.end)
+        .annotate(quarter=TruncQuarter("payment_date"))
+        .values("quarter")
+        .annotate(**_by_locality_aggregates())
+        .order_by("quarter")
+    )
+    trend = []
+    for values in rows:
+        period: SpendPeriod = quarter_of(values["quarter"])
+        trend.append(_breakdown_row(values, label=period.short_label, key=period.slug))
+    return trend
+
+
+def spend_by_department(
+    *, start: datetime.date, end: datetime.date, limit: int = DEPARTMENT_LIMIT
+) -> tuple[list[BreakdownRow], BreakdownRow | None]:
+    """Spend in scope by department (service area), largest first: the first `limit` rows, and
+    the rest summed into one row (None when there is no rest). One query."""
+    rows = list(
+        spend_in_scope(period_start=start, period_end=end)
+        .values("department")
+        .annotate(**_by_locality_aggregates())
+        .order_by("-total", "department")
+    )
+    shown = [
+        _breakdown_row(values, label=values["department"] or "Not given", key=values["department"])
+        for values in rows[:limit]
+    ]
+    rest = None
+    if len(rows) > limit:
+        others = rows[limit:]
+        summed = {
+            key: sum((values[key] for values in others), ZERO if key != "count" else 0)
+            for key in ("total", "count", *(f"{loc}_total" for loc in LOCALITIES))
+        }
+        rest = _breakdown_row(summed, label=f"The other {len(others)} departments")
+    return shown, rest
+
+
+@dataclass(frozen=True)
+class LeakageRow:
+    rank: int
+    name: str
+    locality: str
+    locality_label: str
+    total: Decimal
+    count: int
+    share: Decimal | None
+    is_sme: bool | None
+    is_vcse: bool | None
+
+
+def spend_leakage(
+    *, start: datetime.date, end: datetime.date, total: Decimal, limit: int = LEAKAGE_LIMIT
+) -> list[LeakageRow]:
+    """The `limit` suppliers outside the borough (in the rest of the county or beyond) paid the
+    most in the period: where money leaks out. `total` is the spend in scope, for each
+    supplier's share. One query."""
+    rows = (
+        spend_in_scope(period_start=start, period_end=end)
+        .filter(supplier__locality__in=NON_LOCAL)
+        .values("supplier_id")
+        .annotate(
+            name=F("supplier__name"),
+            locality=F("supplier__locality"),
+            is_sme=F("supplier__is_sme"),
+            is_vcse=F("supplier__is_vcse"),
+            total=_sum(),
+            count=_count(),
+        )
+        .order_by("-total", "name")[:limit]
+    )
+    return [
+        LeakageRow(
+            rank=rank,
+            name=values["name"],
+            locality=values["locality"],
+            locality_label=LOCALITY_LABELS[values["locality"]],
+            total=values["total"],
+            count=values["count"],
+            share=percentage(values["total"], total),
+            is_sme=values["is_sme"],
+            is_vcse=values["is_vcse"],
+        )
+        for rank, values in enumerate(rows, start=1)
+    ]
+
+
+def spend_years(*, first: datetime.date, last: datetime.date) -> list[int]:
+    """The financial years (start years) from the first payment to the last, newest first."""
+    first_year = first.year if first.month >= 4 else first.year - 1
+    last_year = last.year if last.month >= 4 else last.year - 1
+    return list(range(last_year, first_year - 1, -1))

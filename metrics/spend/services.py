@@ -1,0 +1,391 @@
+"""Writing spend: importing a "spending over £500" file, all or nothing and idempotently.
+
+Every import, small or large, takes the same path:
+
+1. The file is read row by row (metrics.spend.importer) and each checked row is streamed into a
+   TEMP staging table with PostgreSQL COPY; memory stays flat whatever the file's size.
+2. Any bad row stops the writing; the rest of the file is still checked so that the report lists
+   every bad row, then the transaction rolls back: nothing is imported, and a rejected
+   ImportBatch keeps the report (line, column, value, reason).
+3. Otherwise set-based SQL finishes the job: new suppliers are inserted (ON CONFLICT on the
+   normalised name: an existing supplier only gains a postcode or supplier ID it lacked), their
+   localities are worked out, and the lines whose `line_hash` is not already held are inserted
+   (imports take turns through a table lock that readers do not wait for), so the same file, or
+   lines already held from another file, add nothing.
+
+`line_hash` = sha256(base hash of the line's normalised values + ":" + n), n being the line's
+occurrence among identical lines of the same file (numbered in SQL): an invoice split into two
+identical lines is two payments, and both are kept.
+"""
+
+import datetime
+import secrets
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import connection, transaction
+
+from metrics.models import ImportBatch, SpendTransaction, Supplier
+from metrics.spend.importer import (
+    SpendColumns,
+    SpendFile,
+    SpendFileError,
+    SpendRow,
+    SpendRowError,
+    spend_rows,
+)
+from metrics.spend.reference import spend_reference
+from metrics.spend.suppliers import supplier_localities_refresh
+from neighbourhoods.models import Council
+from neighbourhoods.selectors import council_current
+
+# Enough to show what is wrong with a file without storing a million problems.
+SPEND_MAX_ERRORS = 1000
+PREVIEW_ROWS = 10
+
+# The order of the COPY lines; the one column that may be NULL comes last.
+STAGING_COLUMNS = (
+    "line",
+    "base_hash",
+    "body_name",
+    "payment_date",
+    "transaction_number",
+    "amount",
+    "supplier_name",
+    "supplier_key",
+    "supplier_ref",
+    "supplier_postcode",
+    "is_redacted",
+    "department",
+    "expense_type",
+    "description",
+    "irrecoverable_vat",
+)
+COPY_CHUNK_ROWS = 2000
+_STAGING_DDL = """
+CREATE TEMP TABLE {table} (
+    line integer NOT NULL,
+    base_hash char(64) NOT NULL,
+    body_name text NOT NULL,
+    payment_date date NOT NULL,
+    transaction_number text NOT NULL,
+    amount numeric(14, 2) NOT NULL,
+    irrecoverable_vat numeric(14, 2),
+    supplier_name text NOT NULL,
+    supplier_key text NOT NULL,
+    supplier_ref text NOT NULL,
+    supplier_postcode text NOT NULL,
+    is_redacted boolean NOT NULL,
+    department text NOT NULL,
+    expense_type text NOT NULL,
+    description text NOT NULL
+) ON COMMIT DROP
+"""
+# One row per supplier of the file (the first line naming it, preferring lines that give a
+# postcode and an ID). An existing supplier keeps its name and flags and only gains a postcode
+# or supplier ID it lacked; RETURNING names the suppliers whose locality must be worked out.
+_SUPPLIERS_SQL = """
+WITH incoming AS (
+    SELECT DISTINCT ON (supplier_key)
+        supplier_key, supplier_name, supplier_ref, supplier_postcode, is_redacted
+    FROM {staging}
+    ORDER BY supplier_key, supplier_postcode = '', supplier_ref = '', line
+)
+INSERT INTO {supplier} AS s (
+    name, normalised_name, supplier_ref, postcode, company_number, charity_number,
+    is_redacted, locality, locality_source, locality_override_reason
+)
+SELECT supplier_name, supplier_key, supplier_ref, supplier_postcode, '', '',
+    is_redacted, 'unknown', 'none', ''
+FROM incoming
+ON CONFLICT (normalised_name) DO UPDATE SET
+    postcode = CASE WHEN s.postcode = '' THEN EXCLUDED.postcode ELSE s.postcode END,
+    supplier_ref = CASE WHEN s.supplier_ref = '' THEN EXCLUDED.supplier_ref
+        ELSE s.supplier_ref END
+WHERE (s.postcode = '' AND EXCLUDED.postcode <> '')
+    OR (s.supplier_ref = '' AND EXCLUDED.supplier_ref <> '')
+RETURNING s.id, (s.xmax = 0) AS inserted
+"""
+# The file's lines not already held. Concurrent imports are serialised by a lock taken just
+# before (readers are not blocked), so the anti-join is enough and the costlier ON CONFLICT
+# speculative insertion is not needed; the unique index still guards the invariant.
+_TRANSACTIONS_SQL = """
+INSERT INTO {transaction} (
+    batch_id, body_name, payment_date, transaction_number, amount, irrecoverable_vat,
+    supplier_id, department, expense_type, description, line_hash
+)
+SELECT %(batch)s, t.body_name, t.payment_date, t.transaction_number, t.amount,
+    t.irrecoverable_vat, s.id, t.department, t.expense_type, t.description, t.line_hash
+FROM (
+    SELECT n.*,
+        encode(sha256(convert_to(n.base_hash || ':' || n.occurrence, 'UTF8')), 'hex') AS line_hash
+    FROM (
+        SELECT *, row_number() OVER (PARTITION BY base_hash ORDER BY line) AS occurrence
+        FROM {staging}
+    ) AS n
+) AS t
+JOIN {supplier} AS s ON s.normalised_name = t.supplier_key
+WHERE NOT EXISTS (SELECT 1 FROM {transaction} AS held WHERE held.line_hash = t.line_hash)
+"""
+_LOCK_SQL = "LOCK TABLE {transaction} IN SHARE ROW EXCLUSIVE MODE"
+
+Progress = Callable[[float, int], None]
+
+
+@dataclass
+class SpendImportResult:
+    batch: ImportBatch | None
+    file_name: str
+    rows: int
+    added: int
+    new_suppliers: int
+    dry_run: bool = False
+    columns: list[tuple[str, str]] = field(default_factory=list)
+    preview: list[SpendRow] = field(default_factory=list)
+
+    @property
+    def already_held(self) -> int:
+        return self.rows - self.added
+
+
+class SpendImportError(Exception):
+    """A file with problems: nothing from it was imported.
+
+    `errors` lists the problems (at most SPEND_MAX_ERRORS), `total` counts them all, `batch` is
+    the rejected ImportBatch that keeps the report (None for a dry run).
+    """
+
+    def __init__(
+        self,
+        errors: list[SpendRowError],
+        *,
+        total: int,
+        rows: int,
+        batch: ImportBatch | None = None,
+        columns: list[tuple[str, str]] | None = None,
+        preview: list[SpendRow] | None = None,
+    ):
+        self.errors = errors
+        self.total = total
+        self.rows = rows
+        self.batch = batch
+        self.columns = columns or []
+        self.preview = preview or []
+        super().__init__(f"{total} problems; nothing was imported")
+
+    def report(self) -> list[dict]:
+        report = [error.as_dict() for error in self.errors]
+        if self.total > len(self.errors):
+            more = self.total - len(self.errors)
+            report.append({"line": None, "column": "", "value": "", "reason": f"{more} more"})
+        return report
+
+
+class _DryRun(Exception):
+    def __init__(self, result: SpendImportResult):
+        self.result = result
+
+
+def spend_import(
+    *,
+    path: Path,
+    file_name: str | None = None,
+    header_map: Mapping[str, str] | None = None,
+    body_name: str = "",
+    dry_run: bool = False,
+    actor: AbstractBaseUser | None = None,
+    council: Council | None = None,
+    progress: Progress | None = None,
+    preview_rows: int = PREVIEW_ROWS,
+    today: datetime.date | None = None,
+) -> SpendImportResult:
+    """Import one spending file (CSV or XLSX). All or nothing; idempotent.
+
+    Raises SpendImportError (with the rejected batch, unless a dry run) when any row is bad or
+    the file cannot be read. A dry run does everything, then rolls back: its result says how
+    many rows would be added, and previews the first rows.
+    """
+    file_name = file_name or Path(path).name
+    council = council or council_current()
+    reference = spend_reference(council=council)
+    spend_file = None
+    try:
+        spend_file = SpendFile.open(path)
+        with transaction.atomic():
+            result = _import(
+                spend_file,
+                file_name=file_name,
+                header_map=header_map or {},
+                aliases=reference.header_aliases,
+                body_name=body_name,
+                actor=actor,
+                council=council,
+                progress=progress,
+                preview_rows=preview_rows,
+                today=today,
+            )
+            if dry_run:
+                result.dry_run = True
+                result.batch = None
+                raise _DryRun(result)
+        return result
+    except _DryRun as rolled_back:
+        return rolled_back.result
+    except SpendFileError as error:
+        problem = SpendImportError(error.errors, total=len(error.errors), rows=0)
+    except SpendImportError as error:
+        problem = error
+    if not dry_run:
+        problem.batch = ImportBatch.objects.create(
+            file_name=file_name[:255],
+            sha256=spend_file.sha256 if spend_file else "",
+            rows=problem.rows,
+            added=0,
+            status=ImportBatch.Status.REJECTED,
+            error_report=problem.report(),
+            imported_by=actor if getattr(actor, "pk", None) else None,
+        )
+    raise problem
+
+
+def _import(
+    spend_file: SpendFile,
+    *,
+    file_name: str,
+    header_map: Mapping[str, str],
+    aliases: Mapping[str, str],
+    body_name: str,
+    actor: AbstractBaseUser | None,
+    council: Council | None,
+    progress: Progress | None,
+    preview_rows: int,
+    today: datetime.date | None,
+) -> SpendImportResult:
+    batch = ImportBatch.objects.create(
+        file_name=file_name[:255],
+        sha256=spend_file.sha256,
+        status=ImportBatch.Status.IMPORTED,
+        imported_by=actor if getattr(actor, "pk", None) else None,
+    )
+    staging = f"spend_staging_{secrets.token_hex(6)}"
+    seen_columns: list[SpendColumns] = []
+    preview: list[SpendRow] = []
+    errors: list[SpendRowError] = []
+    total_errors = rows = 0
+    rows_iter = spend_rows(
+        spend_file,
+        header_map=header_map,
+        aliases=aliases,
+        body_name=body_name,
+        today=today,
+        on_columns=seen_columns.append,
+    )
+    with connection.cursor() as cursor:
+        # Room to number identical lines (a sort of the whole file) in memory, and to keep the
+        # staging table in memory (this takes effect only before a session's first temporary
+        # table, as in the command; otherwise it is ignored).
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL temp_buffers = '512MB'")
+        cursor.execute(_STAGING_DDL.format(table=staging))
+        copy_sql = f"COPY {staging} ({', '.join(STAGING_COLUMNS)}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            lines: list[str] = []
+            for item in rows_iter:
+                rows += 1
+                if isinstance(item, list):
+                    total_errors += len(item)
+                    errors.extend(item[: max(0, SPEND_MAX_ERRORS - len(errors))])
+                    lines = []
+                elif not total_errors:
+                    lines.append(_copy_line(item))
+                    if len(preview) < preview_rows:
+                        preview.append(item)
+                if len(lines) >= COPY_CHUNK_ROWS:
+                    copy.write("".join(lines))
+                    lines = []
+                if progress and rows % 5000 == 0:
+                    progress(spend_file.fraction_read(), rows)
+            if lines:
+                copy.write("".join(lines))
+        if progress:
+            progress(1.0, rows)
+        columns = seen_columns[0].describe() if seen_columns else []
+        if total_errors:
+            raise SpendImportError(
+                errors, total=total_errors, rows=rows, columns=columns, preview=preview
+            )
+        new_suppliers = _suppliers_write(cursor, staging=staging, council=council)
+        cursor.execute(_LOCK_SQL.format(transaction=SpendTransaction._meta.db_table))
+        cursor.execute(
+            _TRANSACTIONS_SQL.format(
+                transaction=SpendTransaction._meta.db_table,
+                staging=staging,
+                supplier=Supplier._meta.db_table,
+            ),
+            {"batch": batch.pk},
+        )
+        added = cursor.rowcount
+        cursor.execute(f"DROP TABLE {staging}")
+    batch.rows, batch.added = rows, added
+    batch.save(update_fields=["rows", "added"])
+    return SpendImportResult(
+        batch=batch,
+        file_name=file_name,
+        rows=rows,
+        added=added,
+        new_suppliers=new_suppliers,
+        columns=columns,
+        preview=preview,
+    )
+
+
+def _copy_line(row: SpendRow) -> str:
+    """One line of COPY's text format. Cells are on one line already (the reader collapses
+    spaces, tabs and line breaks), so only a backslash needs escaping."""
+    line = "\t".join(
+        (
+            str(row.line),
+            row.base_hash,
+            row.body_name,
+            row.payment_date.isoformat(),
+            row.transaction_number,
+            str(row.amount),
+            row.supplier_name,
+            row.supplier_key,
+            row.supplier_ref,
+            row.supplier_postcode,
+            "t" if row.is_redacted else "f",
+            row.department,
+            row.expense_type,
+            row.description,
+        )
+    )
+    if "\\" in line:
+        line = line.replace("\\", "\\\\")
+    vat = "\\N" if row.irrecoverable_vat is None else str(row.irrecoverable_vat)
+    return f"{line}\t{vat}\n"
+
+
+def _suppliers_write(cursor, *, staging: str, council: Council | None) -> int:
+    """Insert the file's new suppliers; work out localities for those new or given a postcode.
+    Returns how many suppliers are new."""
+    cursor.execute(_SUPPLIERS_SQL.format(staging=staging, supplier=Supplier._meta.db_table))
+    touched = cursor.fetchall()
+    if touched:
+        supplier_localities_refresh(council=council, supplier_ids=[pk for pk, _ in touched])
+    return sum(1 for _, inserted in touched if inserted)
+
+
+def spend_import_many(
+    *, paths: Iterable[Path], **kwargs
+) -> list[SpendImportResult | SpendImportError]:
+    """Import several files, each on its own (all or nothing per file)."""
+    outcomes: list[SpendImportResult | SpendImportError] = []
+    for path in paths:
+        try:
+            outcomes.append(spend_import(path=path, **kwargs))
+        except SpendImportError as error:
+            outcomes.append(error)
+    return outcomes

@@ -1,0 +1,365 @@
+"""The supplier register: where each supplier is (borough, county, elsewhere, unknown), an
+officer's override of that, and the SME / VCSE flags officers import from a spreadsheet.
+
+Locality comes from the supplier's postcode. The ONS postcode lookup decides first: a district
+code equal to the council's is the borough, one of the county's districts (the `[spend]` table of
+the reference data) is the county, any other is elsewhere. A postcode the lookup does not hold
+falls back to the council's local postcode prefixes, compared as whole outward codes, for the
+borough; otherwise the locality is unknown. This agrees with `neighbourhoods.selectors.
+postcode_locality` and adds the county. An officer's decision, with its reason, is never
+recomputed.
+"""
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from metrics.models import Locality, LocalitySource, Supplier
+from metrics.spend.names import supplier_name_normalise
+from metrics.spend.reference import spend_reference
+from neighbourhoods.models import Council, PostcodeLookup
+from neighbourhoods.postcodes import normalise_postcode, outward_code
+from neighbourhoods.selectors import council_current
+
+REFRESH_CHUNK_SIZE = 2000
+
+
+class LocalityDecision(NamedTuple):
+    locality: str
+    source: str
+
+
+def supplier_locality_decide(
+    *,
+    postcode: str,
+    lad_code: str | None,
+    council_lad_code: str,
+    county_lad_codes: Iterable[str],
+    local_prefixes: Iterable[str],
+) -> LocalityDecision:
+    """Where a supplier with this postcode is, and how that was decided. Pure.
+
+    `lad_code` is the ONS lookup's district for the postcode, or None when the lookup does not
+    hold it.
+    """
+    if not postcode:
+        return LocalityDecision(Locality.UNKNOWN, LocalitySource.NONE)
+    if lad_code and council_lad_code:
+        if lad_code == council_lad_code:
+            return LocalityDecision(Locality.BOROUGH, LocalitySource.POSTCODE_LOOKUP)
+        if lad_code in set(county_lad_codes):
+            return LocalityDecision(Locality.COUNTY, LocalitySource.POSTCODE_LOOKUP)
+        return LocalityDecision(Locality.ELSEWHERE, LocalitySource.POSTCODE_LOOKUP)
+    outward = outward_code(postcode)
+    prefixes = {prefix.strip().upper() for prefix in local_prefixes}
+    if outward is not None and outward in prefixes:
+        return LocalityDecision(Locality.BOROUGH, LocalitySource.POSTCODE_PREFIX)
+    return LocalityDecision(Locality.UNKNOWN, LocalitySource.NONE)
+
+
+def supplier_localities_refresh(
+    *, council: Council | None = None, supplier_ids: Iterable[int] | None = None
+) -> int:
+    """Recompute locality and neighbourhood from postcodes for suppliers an officer has not
+    decided (all of them, or those given). Run after a postcode import. Returns how many
+    changed. Bounded memory: suppliers are read and written in chunks."""
+    council = council or council_current()
+    if council is None:
+        return 0
+    county = spend_reference(council=council).county_lad_codes
+    suppliers = Supplier.objects.exclude(locality_source=LocalitySource.OFFICER).filter(
+        is_redacted=False
+    )
+    if supplier_ids is not None:
+        ids = list(supplier_ids)
+        suppliers = suppliers.filter(pk__in=ids)
+    changed = 0
+    chunk: list[Supplier] = []
+    fields = ["pk", "postcode", "locality", "locality_source", "neighbourhood_id"]
+    with transaction.atomic():
+        for supplier in suppliers.only(*fields[1:]).order_by("pk").iterator(REFRESH_CHUNK_SIZE):
+            chunk.append(supplier)
+            if len(chunk) >= REFRESH_CHUNK_SIZE:
+                changed += _refresh_chunk(chunk, council=council, county=county)
+                chunk = []
+        if chunk:
+            changed += _refresh_chunk(chunk, council=council, county=county)
+    return changed
+
+
+def _refresh_chunk(chunk: list[Supplier], *, council: Council, county: frozenset[str]) -> int:
+    postcodes = {supplier.postcode for supplier in chunk if supplier.postcode}
+    lookups = {
+        lookup.postcode: lookup
+        for lookup in PostcodeLookup.objects.filter(postcode__in=postcodes).select_related(
+            "ward__neighbourhood"
+        )
+    }
+    updated = []
+    for supplier in chunk:
+        lookup = lookups.get(supplier.postcode)
+        decision = supplier_locality_decide(
+            postcode=supplier.postcode,
+            lad_code=lookup.lad_code if lookup else None,
+            council_lad_code=council.ons_code,
+            county_lad_codes=county,
+            local_prefixes=council.local_postcode_prefixes,
+        )
+        neighbourhood_id = None
+        if decision.locality == Locality.BOROUGH and lookup and lookup.ward:
+            neighbourhood = lookup.ward.neighbourhood
+            if neighbourhood.council_id == council.pk:
+                neighbourhood_id = neighbourhood.pk
+        if (supplier.locality, supplier.locality_source, supplier.neighbourhood_id) != (
+            decision.locality,
+            decision.source,
+            neighbourhood_id,
+        ):
+            supplier.locality, supplier.locality_source = decision
+            supplier.neighbourhood_id = neighbourhood_id
+            updated.append(supplier)
+    Supplier.objects.bulk_update(
+        updated, ["locality", "locality_source", "neighbourhood_id"], batch_size=1000
+    )
+    return len(updated)
+
+
+def _log(*, actor: AbstractBaseUser | None, suppliers: list[Supplier], message: str) -> None:
+    """The audit rows: Django admin's history of each supplier, naming who acted."""
+    if actor is None or actor.pk is None or not suppliers:
+        return
+    LogEntry.objects.log_actions(
+        user_id=actor.pk, queryset=suppliers, action_flag=CHANGE, change_message=message
+    )
+
+
+@transaction.atomic
+def supplier_locality_override(
+    *, supplier: Supplier, locality: str, reason: str, actor: AbstractBaseUser | None
+) -> Supplier:
+    """An officer decides where a supplier is, saying why; the postcode no longer decides."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"locality_override_reason": "Enter why the supplier's locality is being changed"}
+        )
+    if locality not in Locality.values:
+        raise ValidationError({"locality": "Choose where the supplier is"})
+    supplier.locality = locality
+    supplier.locality_source = LocalitySource.OFFICER
+    supplier.locality_override_reason = reason
+    if locality != Locality.BOROUGH:
+        supplier.neighbourhood = None
+    supplier.full_clean()
+    supplier.save()
+    _log(
+        actor=actor,
+        suppliers=[supplier],
+        message=f"Locality set to “{supplier.get_locality_display()}” by an officer: {reason}",
+    )
+    return supplier
+
+
+@transaction.atomic
+def supplier_locality_override_clear(
+    *, supplier: Supplier, actor: AbstractBaseUser | None, council: Council | None = None
+) -> Supplier:
+    """Let the postcode decide again."""
+    supplier.locality_source = LocalitySource.NONE
+    supplier.locality_override_reason = ""
+    supplier.save(update_fields=["locality_source", "locality_override_reason"])
+    supplier_localities_refresh(council=council, supplier_ids=[supplier.pk])
+    supplier.refresh_from_db()
+    _log(actor=actor, suppliers=[supplier], message="Locality decided by the postcode again")
+    return supplier
+
+
+# --- SME / VCSE flags from officers' spreadsheets -------------------------------------------
+
+FLAG_COLUMNS = {
+    "supplier_ref": ("supplier id", "supplier ref", "supplier reference", "supplier number"),
+    "name": ("supplier name", "name", "supplier"),
+    "is_sme": ("sme", "is sme"),
+    "is_vcse": ("vcse", "is vcse"),
+    "postcode": ("postcode", "supplier postcode"),
+    "company_number": ("company number", "company no", "companies house number"),
+    "charity_number": ("charity number", "charity no", "registered charity number"),
+}
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+_UNKNOWN = {"unknown", "not known", "?"}
+_COMPANY_NUMBER = re.compile(r"(?:[A-Z]{2}[0-9]{6}|[0-9]{8})")
+_CHARITY_NUMBER = re.compile(r"(?:SC[0-9]{6}|NIC[0-9]{6}|[0-9]{6,8}(?:-[0-9]{1,2})?)")
+
+
+class FlagRowError(NamedTuple):
+    line: int
+    column: str
+    value: str
+    reason: str
+
+
+class SupplierFlagsImportError(Exception):
+    """A flags file with problems: nothing from it was imported."""
+
+    def __init__(self, errors: list[FlagRowError]):
+        self.errors = errors
+        super().__init__(f"{len(errors)} problems; nothing was imported")
+
+
+@dataclass(frozen=True)
+class SupplierFlagsResult:
+    rows: int
+    updated: int
+
+
+def _header_key(text: str) -> str:
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", (text or "").casefold()).split())
+
+
+def _flag(value: str) -> tuple[bool, bool | None]:
+    """(given, value): an empty cell leaves the flag alone; "unknown" clears it."""
+    key = value.strip().casefold()
+    if not key:
+        return False, None
+    if key in _YES:
+        return True, True
+    if key in _NO:
+        return True, False
+    if key in _UNKNOWN:
+        return True, None
+    raise ValueError("Enter yes, no or unknown, or leave it empty")
+
+
+@transaction.atomic
+def supplier_flags_import(
+    *, rows: Iterable[Mapping[str, Any]], actor: AbstractBaseUser | None = None
+) -> SupplierFlagsResult:
+    """Set SME / VCSE flags, postcodes, company and charity numbers from officers' rows (e.g. a
+    csv.DictReader). Suppliers match on the council's supplier ID, else on the normalised name;
+    an empty cell leaves a value as it is. All or nothing: any bad row raises
+    SupplierFlagsImportError listing every problem (the header is line 1)."""
+    suppliers = list(Supplier.objects.filter(is_redacted=False))
+    by_ref: dict[str, list[Supplier]] = {}
+    for supplier in suppliers:
+        if supplier.supplier_ref:
+            by_ref.setdefault(supplier.supplier_ref.strip().casefold(), []).append(supplier)
+    by_key = {supplier.normalised_name: supplier for supplier in suppliers}
+
+    errors: list[FlagRowError] = []
+    seen: dict[int, int] = {}
+    changes: dict[int, dict[str, Any]] = {}
+    columns: dict[str, str] | None = None
+    count = 0
+    for line, row in enumerate(rows, start=2):
+        if columns is None:
+            columns = {}
+            for header in row:
+                key = _header_key(header or "")
+                for field, aliases in FLAG_COLUMNS.items():
+                    if key in aliases and field not in columns:
+                        columns[field] = header
+            if "supplier_ref" not in columns and "name" not in columns:
+                reason = "The file needs a Supplier ID or a Supplier name column"
+                raise SupplierFlagsImportError([FlagRowError(1, "", "", reason)])
+
+        def cell(field: str, row=row, columns=columns) -> str:
+            header = columns.get(field)
+            value = row.get(header) if header else None
+            return " ".join(str(value).split()) if value is not None else ""
+
+        if not any(cell(field) for field in columns):
+            continue
+        count += 1
+        ref, name = cell("supplier_ref"), cell("name")
+        supplier = None
+        matches = by_ref.get(ref.casefold(), []) if ref else []
+        if len(matches) == 1:
+            supplier = matches[0]
+        elif name:
+            supplier = by_key.get(supplier_name_normalise(name))
+        if supplier is None:
+            if ref and len(matches) > 1 and not name:
+                reason = f"{len(matches)} suppliers have this ID: add the supplier's name"
+            else:
+                reason = "No supplier with this ID or name is in the register"
+            column = columns.get("supplier_ref" if ref and not name else "name", "")
+            errors.append(FlagRowError(line, column, name or ref, reason))
+            continue
+        if supplier.pk in seen:
+            errors.append(
+                FlagRowError(
+                    line, columns.get("name", ""), name or ref, f"Repeats line {seen[supplier.pk]}"
+                )
+            )
+            continue
+        seen[supplier.pk] = line
+
+        change: dict[str, Any] = {}
+        for field in ("is_sme", "is_vcse"):
+            try:
+                given, flag = _flag(cell(field))
+            except ValueError as error:
+                errors.append(FlagRowError(line, columns.get(field, ""), cell(field), str(error)))
+                continue
+            if given:
+                change[field] = flag
+        if raw := cell("postcode"):
+            postcode = normalise_postcode(raw)
+            if postcode is None:
+                errors.append(
+                    FlagRowError(line, columns["postcode"], raw, "Not a full UK postcode")
+                )
+            else:
+                change["postcode"] = postcode
+        if raw := cell("company_number"):
+            number = raw.replace(" ", "").upper()
+            number = number.zfill(8) if number.isdigit() else number
+            if not _COMPANY_NUMBER.fullmatch(number):
+                errors.append(
+                    FlagRowError(
+                        line,
+                        columns["company_number"],
+                        raw,
+                        "Not a Companies House number like 01234567 or SC123456",
+                    )
+                )
+            else:
+                change["company_number"] = number
+        if raw := cell("charity_number"):
+            number = raw.replace(" ", "").upper()
+            if not _CHARITY_NUMBER.fullmatch(number):
+                errors.append(
+                    FlagRowError(
+                        line, columns["charity_number"], raw, "Not a charity number like 1234567"
+                    )
+                )
+            else:
+                change["charity_number"] = number
+        changes[supplier.pk] = change
+
+    if errors:
+        raise SupplierFlagsImportError(errors)
+
+    by_pk = {supplier.pk: supplier for supplier in suppliers}
+    updated, moved = [], []
+    for pk, change in changes.items():
+        supplier = by_pk[pk]
+        if any(getattr(supplier, field) != value for field, value in change.items()):
+            if change.get("postcode", supplier.postcode) != supplier.postcode:
+                moved.append(pk)
+            for field, value in change.items():
+                setattr(supplier, field, value)
+            updated.append(supplier)
+    fields = ["is_sme", "is_vcse", "postcode", "company_number", "charity_number"]
+    Supplier.objects.bulk_update(updated, fields, batch_size=1000)
+    if moved:
+        supplier_localities_refresh(supplier_ids=moved)
+    _log(actor=actor, suppliers=updated, message="Flags imported from a spreadsheet")
+    return SupplierFlagsResult(rows=count, updated=len(updated))

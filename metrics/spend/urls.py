@@ -1,0 +1,10 @@
+from django.urls import path
+
+from metrics.spend import views
+
+app_name = "spend"
+
+urlpatterns = [
+    path("spend/", views.spend_index, name="index"),
+    path("spend/<slug:table>.csv", views.spend_csv, name="csv"),
+]

@@ -1,0 +1,344 @@
+"""/spend/: how much of the council's spend stays local, for a financial year or a quarter, and
+each of its tables as CSV. Thin views: read the period, call the selectors, render."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from metrics.spend.exports import csv_text
+from metrics.spend.periods import PeriodError, SpendPeriod, period_from_query
+from metrics.spend.selectors import (
+    LOCALITY_LABELS,
+    BreakdownRow,
+    spend_by_department,
+    spend_date_range,
+    spend_leakage,
+    spend_summary,
+    spend_trend_by_quarter,
+    spend_years,
+)
+
+QUARTER_CHOICES = [
+    ("", "The whole year"),
+    ("Q1", "April to June (Q1)"),
+    ("Q2", "July to September (Q2)"),
+    ("Q3", "October to December (Q3)"),
+    ("Q4", "January to March (Q4)"),
+]
+NOT_AVAILABLE = "\u2013"  # an en dash: nothing to divide by
+# Preston's six anchor institutions (CLES): share of £750m spend retained.
+PRESTON = [
+    ("2012/13", "5%", "39%"),
+    ("2016/17", "18.2%", "79.2%"),
+]
+
+
+def money(value: Decimal | None) -> str:
+    """£ in whole pounds for the page ("£1,234,568", "-£12"); the CSVs keep the pence."""
+    if value is None:
+        return NOT_AVAILABLE
+    pounds = f"£{abs(value):,.0f}"
+    return f"-{pounds}" if value < 0 and round(value) != 0 else pounds
+
+
+def percent(value: Decimal | None) -> str:
+    return NOT_AVAILABLE if value is None else f"{value:.1f}%"
+
+
+def _chart_number(value: Decimal | None) -> str | None:
+    """A share for the charts to read from the table (data-value), one decimal place."""
+    return None if value is None else f"{value:.1f}"
+
+
+def _latest_year(bounds) -> int:
+    return spend_years(first=bounds[0], last=bounds[1])[0]
+
+
+def _period(query, bounds) -> tuple[SpendPeriod, str]:
+    """The period asked for, or the latest financial year with spend, and any error message."""
+    default = SpendPeriod(_latest_year(bounds))
+    try:
+        return period_from_query(query) or default, ""
+    except PeriodError as error:
+        return default, str(error)
+
+
+def _breakdown(rows: Iterable[BreakdownRow]) -> list[dict]:
+    return [
+        {
+            "label": row.label,
+            "total": money(row.total),
+            "borough": percent(row.borough_share),
+            "borough_raw": _chart_number(row.borough_share),
+            "county": percent(row.county_share),
+            "county_raw": _chart_number(row.county_share),
+            "elsewhere": percent(row.elsewhere_share),
+            "unknown": percent(row.unknown_share),
+        }
+        for row in rows
+    ]
+
+
+@require_safe
+def spend_index(request):
+    bounds = spend_date_range()
+    if bounds is None:
+        return render(request, "metrics/spend/index.html", {"empty": True, "preston": PRESTON})
+    period, error = _period(request.GET, bounds)
+    years = spend_years(first=bounds[0], last=bounds[1])
+    if period.start_year not in years:
+        years = sorted({*years, period.start_year}, reverse=True)
+    summary = spend_summary(start=period.start, end=period.end)
+    trend = spend_trend_by_quarter(end=period.end)
+    departments, other_departments = spend_by_department(start=period.start, end=period.end)
+    leakage = spend_leakage(start=period.start, end=period.end, total=summary.total)
+    query = urlencode(period.query)
+    csv_urls = {
+        table.replace("-", "_"): f"{reverse('spend:csv', args=[table])}?{query}"
+        for table in CSV_TABLES
+    }
+    shares = summary.shares
+    return render(
+        request,
+        "metrics/spend/index.html",
+        {
+            "period": period,
+            "error": error,
+            "first": bounds[0],
+            "last": bounds[1],
+            "year_choices": [(SpendPeriod(year).slug, SpendPeriod(year).label) for year in years],
+            "quarter_choices": QUARTER_CHOICES,
+            "selected_quarter": f"Q{period.quarter}" if period.quarter else "",
+            "summary": summary,
+            "headline": {
+                "borough": percent(shares.borough_share),
+                "county": percent(shares.county_share),
+                "total": money(summary.total),
+                "count": summary.count,
+                "suppliers": summary.suppliers,
+                "sme": percent(summary.sme.share),
+                "vcse": percent(summary.vcse.share),
+            },
+            "localities": [
+                {
+                    "key": row.locality,
+                    "label": row.label,
+                    "total": money(row.total),
+                    "value_share": percent(row.value_share),
+                    "value_share_raw": _chart_number(row.value_share),
+                    "count": row.count,
+                    "count_share": percent(row.count_share),
+                }
+                for row in summary.localities
+            ],
+            "redacted": {
+                "total": money(summary.redacted_total),
+                "count": summary.redacted_count,
+                "share": percent(summary.redacted_share),
+            },
+            "flags": [
+                {
+                    "label": flag.label,
+                    "share": percent(flag.share),
+                    "share_of_known": percent(flag.share_of_known),
+                    "coverage": percent(flag.coverage),
+                }
+                for flag in (summary.sme, summary.vcse)
+            ],
+            "trend": _breakdown(trend),
+            "departments": _breakdown(departments),
+            "other_departments": _breakdown([other_departments]) if other_departments else [],
+            "leakage": [
+                {
+                    "rank": row.rank,
+                    "name": row.name,
+                    "where": row.locality_label,
+                    "total": money(row.total),
+                    "share": percent(row.share),
+                }
+                for row in leakage
+            ],
+            "csv_urls": csv_urls,
+            "preston": PRESTON,
+        },
+    )
+
+
+# --- CSV downloads --------------------------------------------------------------------------
+
+
+def _number(value: Decimal | int | None) -> Any:
+    return "" if value is None else value
+
+
+def _breakdown_csv(rows: Iterable[BreakdownRow], *, first: str) -> tuple[list, list]:
+    header = [
+        first,
+        "spend_gbp",
+        "payments",
+        *(f"{locality}_gbp" for locality in LOCALITY_LABELS),
+        "borough_percent",
+        "county_including_borough_percent",
+        "elsewhere_percent",
+        "unknown_percent",
+    ]
+    lines = [
+        [
+            row.label,
+            row.total,
+            row.count,
+            *(row.totals.get(locality) for locality in LOCALITY_LABELS),
+            _number(row.borough_share),
+            _number(row.county_share),
+            _number(row.elsewhere_share),
+            _number(row.unknown_share),
+        ]
+        for row in rows
+    ]
+    return header, lines
+
+
+def _localities_csv(period: SpendPeriod) -> tuple[list, list]:
+    summary = spend_summary(start=period.start, end=period.end)
+    header = [
+        "locality",
+        "label",
+        "spend_gbp",
+        "share_of_spend_percent",
+        "payments",
+        "share_of_payments_percent",
+    ]
+    lines = [
+        [
+            row.locality,
+            row.label,
+            row.total,
+            _number(row.value_share),
+            row.count,
+            _number(row.count_share),
+        ]
+        for row in summary.localities
+    ]
+    lines.append(["total", "All named suppliers", summary.total, "", summary.count, ""])
+    lines.append(
+        [
+            "redacted",
+            "Redacted recipients (outside the shares)",
+            summary.redacted_total,
+            "",
+            summary.redacted_count,
+            "",
+        ]
+    )
+    return header, lines
+
+
+def _quarters_csv(period: SpendPeriod) -> tuple[list, list]:
+    return _breakdown_csv(spend_trend_by_quarter(end=period.end), first="quarter")
+
+
+def _departments_csv(period: SpendPeriod) -> tuple[list, list]:
+    rows, rest = spend_by_department(start=period.start, end=period.end, limit=10_000)
+    return _breakdown_csv([*rows, *([rest] if rest else [])], first="department")
+
+
+def _suppliers_csv(period: SpendPeriod) -> tuple[list, list]:
+    summary_total = spend_summary(start=period.start, end=period.end).total
+    rows = spend_leakage(start=period.start, end=period.end, total=summary_total)
+    header = [
+        "rank",
+        "supplier",
+        "locality",
+        "spend_gbp",
+        "payments",
+        "share_percent",
+        "sme",
+        "vcse",
+    ]
+
+    def flag(value: bool | None) -> str:
+        return "" if value is None else ("yes" if value else "no")
+
+    lines = [
+        [
+            row.rank,
+            row.name,
+            row.locality,
+            row.total,
+            row.count,
+            _number(row.share),
+            flag(row.is_sme),
+            flag(row.is_vcse),
+        ]
+        for row in rows
+    ]
+    return header, lines
+
+
+def _sme_vcse_csv(period: SpendPeriod) -> tuple[list, list]:
+    summary = spend_summary(start=period.start, end=period.end)
+    header = [
+        "measure",
+        "flagged_gbp",
+        "flag_known_gbp",
+        "spend_in_scope_gbp",
+        "share_of_all_spend_percent",
+        "share_where_known_percent",
+        "spend_with_flag_known_percent",
+    ]
+    lines = [
+        [
+            key,
+            flag.flagged,
+            flag.known,
+            summary.total,
+            _number(flag.share),
+            _number(flag.share_of_known),
+            _number(flag.coverage),
+        ]
+        for key, flag in (("sme", summary.sme), ("vcse", summary.vcse))
+    ]
+    return header, lines
+
+
+@dataclass(frozen=True)
+class CsvTable:
+    title: str
+    build: Callable[[SpendPeriod], tuple[list, list]]
+
+
+CSV_TABLES = {
+    "localities": CsvTable("Spend by where suppliers are", _localities_csv),
+    "quarters": CsvTable("Spend by quarter", _quarters_csv),
+    "departments": CsvTable("Spend by department", _departments_csv),
+    "suppliers": CsvTable("Largest suppliers outside the borough", _suppliers_csv),
+    "sme-vcse": CsvTable("Spend with SMEs and VCSEs", _sme_vcse_csv),
+}
+
+
+@require_safe
+def spend_csv(request, table: str):
+    if table not in CSV_TABLES:
+        raise Http404("No such table.")
+    try:
+        period = period_from_query(request.GET)
+    except PeriodError as error:
+        return HttpResponse(f"{error}.\n", status=400, content_type="text/plain; charset=utf-8")
+    if period is None:
+        bounds = spend_date_range()
+        if bounds is None:
+            raise Http404("No spend has been imported.")
+        period = SpendPeriod(_latest_year(bounds))
+    header, lines = CSV_TABLES[table].build(period)
+    response = HttpResponse(
+        csv_text(header=header, rows=lines), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="spend-{table}-{period.slug}.csv"'
+    return response

@@ -1,0 +1,108 @@
+"""How metric values read on a page: `{% load metric_format %}`.
+
+{{ value.value|metric_value:metric.unit }}   18.2%  £1,250,000  1,234  1,234 hours  5,200 tCO2e
+{{ summary.change|metric_change:metric.unit }}   Up 1.2 percentage points
+{{ value|period }}                           2024/25
+{{ amount|pounds }}                          £1,000,000 (pence only when there are some)
+"""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import template
+
+from metrics.models import Unit
+from metrics.periods import period_label
+
+register = template.Library()
+
+UNIT_NAMES = {
+    Unit.PERCENT: "percentage",
+    Unit.POUNDS: "pounds (£)",
+    Unit.COUNT: "number",
+    Unit.HOURS: "hours",
+    Unit.TONNES_CO2E: "tonnes of carbon dioxide equivalent (tCO2e)",
+}
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def _whole(number: Decimal) -> bool:
+    return number == number.to_integral_value()
+
+
+def pounds_format(value: Any) -> str:
+    number = _decimal(value)
+    if number is None:
+        return ""
+    sign = "-" if number < 0 else ""
+    number = abs(number)
+    return f"{sign}£{number:,.0f}" if _whole(number) else f"{sign}£{number:,.2f}"
+
+
+def metric_value_format(value: Any, unit: str) -> str:
+    """A value in its unit, as people read it."""
+    number = _decimal(value)
+    if number is None:
+        return ""
+    if unit == Unit.PERCENT:
+        return f"{number:,.1f}%"
+    if unit == Unit.POUNDS:
+        return pounds_format(number)
+    if unit == Unit.COUNT:
+        return f"{number:,.0f}"
+    figure = f"{number:,.0f}" if _whole(number) else f"{number:,.1f}"
+    if unit == Unit.HOURS:
+        return f"{figure} hour{'' if number == 1 else 's'}"
+    if unit == Unit.TONNES_CO2E:
+        return f"{figure} tCO2e"
+    return figure
+
+
+def metric_change_format(change: Any, unit: str) -> str:
+    """A change between two values in words: "Up 1.2 percentage points", "Down £500"."""
+    number = _decimal(change)
+    if number is None:
+        return ""
+    if number == 0:
+        return "No change"
+    direction = "Up" if number > 0 else "Down"
+    if unit == Unit.PERCENT:
+        size = abs(number)
+        return f"{direction} {size:,.1f} percentage point{'' if size == 1 else 's'}"
+    return f"{direction} {metric_value_format(abs(number), unit)}"
+
+
+@register.filter
+def metric_value(value: Any, unit: str) -> str:
+    return metric_value_format(value, unit)
+
+
+@register.filter
+def metric_change(change: Any, unit: str) -> str:
+    return metric_change_format(change, unit)
+
+
+@register.filter
+def pounds(value: Any) -> str:
+    return pounds_format(value)
+
+
+@register.filter
+def unit_name(unit: str) -> str:
+    return UNIT_NAMES.get(unit, unit)
+
+
+@register.filter
+def period(value: Any) -> str:
+    """The period of anything with period_start and period_end (a value, a study)."""
+    start, end = getattr(value, "period_start", None), getattr(value, "period_end", None)
+    return period_label(start, end) if start and end else ""

@@ -1,0 +1,36 @@
+"""The demo spend tells the Community Wealth Building story and is made once."""
+
+import datetime
+
+from metrics.models import Locality, SpendTransaction, Supplier
+from metrics.sources import spend_shares
+from metrics.spend.demo import demo_spend_ensure
+
+
+def test_demo_spend_is_realistic_idempotent_and_local_spend_rises(council):
+    today = datetime.date(2025, 11, 30)
+    count = demo_spend_ensure(council=council, today=today)
+    assert 2000 <= count <= 8000
+    assert demo_spend_ensure(council=council, today=today) == count
+    assert SpendTransaction.objects.count() == count
+
+    suppliers = Supplier.objects.filter(is_redacted=False)
+    assert 200 <= suppliers.count() <= 300
+    localities = set(suppliers.values_list("locality", flat=True))
+    assert localities == set(Locality.values)
+    assert Supplier.objects.filter(is_redacted=True).count() == 1
+    assert suppliers.filter(neighbourhood__isnull=False).exists()
+    assert suppliers.filter(is_sme=True).exists()
+    assert suppliers.filter(is_vcse=True).exists()
+    first, _last = SpendTransaction.objects.order_by("payment_date").values_list(
+        "payment_date", flat=True
+    )[:: max(1, count - 1)][:2]
+    assert first == datetime.date(2024, 4, 1)
+
+    earlier = spend_shares(
+        period_start=datetime.date(2024, 4, 1), period_end=datetime.date(2024, 9, 30)
+    )
+    later = spend_shares(
+        period_start=datetime.date(2025, 4, 1), period_end=datetime.date(2025, 9, 30)
+    )
+    assert later.borough_share > earlier.borough_share
