@@ -24,7 +24,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=charter.example.org \
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')
 
-.PHONY: help setup run test lint format checks pytest chromium db-stop clean
+.PHONY: help setup system-packages run test lint format checks pytest chromium bench db-stop clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -48,7 +48,14 @@ static/dist/.built: node_modules/.installed $(wildcard static/scss/*.scss static
 staticfiles/staticfiles.json: static/dist/.built $(VENV)/.synced $(wildcard static/images/*)
 	$(MANAGE) collectstatic --noinput --verbosity 0
 
-setup: $(VENV)/.synced staticfiles/staticfiles.json ## Install everything and migrate the database
+# WeasyPrint (balance sheet PDFs) loads Pango from the system.
+system-packages: ## Install the system libraries WeasyPrint needs when they are missing
+	@ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi liberation || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+			libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation >/dev/null; }
+
+setup: system-packages $(VENV)/.synced staticfiles/staticfiles.json ## Install everything and migrate the database
 	$(MANAGE) migrate --noinput --verbosity 0
 
 chromium: ## Install Debian's Chromium for the browser tests when it is missing
@@ -86,6 +93,9 @@ pytest: setup chromium
 	echo "$(MIGRATIONS_HASH)" > var/test-db-migrations
 
 test: lint checks pytest ## Lint, check and run the whole test suite (browser tests included)
+
+bench: setup ## Benchmarks: spend import rate against a plain COPY, peak memory (SPEND_BENCH_ROWS)
+	$(PY) -m pytest tests/bench -q -p no:xdist -s
 
 db-stop: ## Stop the embedded PostgreSQL server
 	$(PY) -c 'from pathlib import Path; from charter_portal.embedded_db import embedded_server_stop; embedded_server_stop(Path("var"))'

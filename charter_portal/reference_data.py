@@ -6,8 +6,8 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from balancesheets.services import capitals_load
-from metrics.services import foundations_load
+from balancesheets.services import capitals_load, indicators_load
+from metrics.services import foundations_load, metrics_load
 from neighbourhoods.models import Council
 from neighbourhoods.services import council_load_reference
 from pledges.services import campaigns_load, commitments_load, rejection_reasons_load
@@ -34,8 +34,10 @@ def reference_data_load(*, path: Path) -> Council:
 
     council = council_load_reference(council=data["council"], neighbourhoods=data["neighbourhoods"])
     foundations_load(foundations=data.get("foundations", []))
+    metrics_load(metrics=data.get("metrics", []))
     commitments_load(commitments=data.get("commitments", []))
     rejection_reasons_load(rejection_reasons=data.get("rejection_reasons", []))
     campaigns_load(campaigns=data.get("campaigns", []))
     capitals_load(capitals=data.get("capitals", []))
+    indicators_load(indicators=data.get("indicators", []))
     return council

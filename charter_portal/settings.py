@@ -133,7 +133,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "sign_in"
+LOGIN_REDIRECT_URL = "dashboard"
 
 # Security headers on every response. HSTS and secure cookies in production only, since the
 # development server speaks plain HTTP.

@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from charter_portal import views
+from charter_portal import dashboards, impact, views
+from charter_portal.forms import SignInForm
 
 handler400 = "charter_portal.errors.bad_request"
 handler403 = "charter_portal.errors.permission_denied"
@@ -20,7 +22,31 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(
+            authentication_form=SignInForm, redirect_authenticated_user=True
+        ),
+        name="sign_in",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="sign_out"),
+    path("dashboard/", dashboards.dashboard_index, name="dashboard"),
+    path(
+        "dashboard/<slug:slug>/", dashboards.dashboard_neighbourhood, name="dashboard_neighbourhood"
+    ),
+    path(
+        "dashboard/<slug:slug>/<slug:table>.csv",
+        dashboards.dashboard_table_csv,
+        name="dashboard_table_csv",
+    ),
+    path("impact/", impact.impact_latest, name="impact_latest"),
+    path("impact/<str:year>/", impact.impact_report, name="impact"),
+    path("impact/<str:year>.csv", impact.impact_report_csv, name="impact_csv"),
+    path("impact/<str:year>.json", impact.impact_report_json, name="impact_json"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("pledges.urls")),
+    path("", include("metrics.urls")),
+    path("", include("metrics.spend.urls")),
+    path("", include("balancesheets.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,10 +7,21 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from balancesheets.dashboard import sheet_dashboard_summaries
 from balancesheets.selectors import capital_list
+from metrics.dashboard import metric_values_for_area
 from metrics.selectors import foundation_list
 from neighbourhoods.selectors import council_current, neighbourhood_get, neighbourhood_list
-from pledges.selectors import campaign_progress, commitments_by_benefit, pledge_published_total
+from pledges.selectors import (
+    PledgeFilters,
+    campaign_progress,
+    commitments_by_benefit,
+    pledge_published_total,
+    pledge_wall_list,
+)
+
+# How many of a neighbourhood's newest pledges its public page shows.
+LATEST_PLEDGES = 5
 
 
 def _council_or_404(request):
@@ -77,10 +88,20 @@ def neighbourhood_detail(request, slug: str):
     neighbourhood = neighbourhood_get(council=council, slug=slug)
     if neighbourhood is None:
         raise Http404("No such neighbourhood.")
+    published = pledge_wall_list(filters=PledgeFilters(neighbourhood=neighbourhood.slug))
     return render(
         request,
         "neighbourhoods/detail.html",
-        {"neighbourhood": neighbourhood, "capitals": list(capital_list())},
+        {
+            "neighbourhood": neighbourhood,
+            "capitals": list(capital_list()),
+            "pledge_count": published.count(),
+            "latest_pledges": list(published[:LATEST_PLEDGES]),
+            "sheet": sheet_dashboard_summaries(council=council).get(neighbourhood.pk),
+            "metric_values": metric_values_for_area(
+                neighbourhood=neighbourhood, include_drafts=False
+            ),
+        },
     )
 
 

@@ -1,11 +1,13 @@
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from neighbourhoods.models import Council, Neighbourhood, PostcodeLookup, Ward
+from neighbourhoods.models import Council, Membership, Neighbourhood, PostcodeLookup, Ward
 from neighbourhoods.postcodes import normalise_postcode, outward_code
+from neighbourhoods.roles import CWB_GROUP, OFFICERS
 
 
 def council_current() -> Council | None:
@@ -83,3 +85,48 @@ def postcode_locality(*, council: Council, postcode: str) -> str:
     if outward is not None and outward in prefixes:
         return "borough"
     return "unknown"
+
+
+@dataclass(frozen=True)
+class StaffAccess:
+    """What a signed-in user may see on the dashboards."""
+
+    is_officer: bool
+    is_cwb_group: bool
+    councillor_of: frozenset[int]  # neighbourhood ids
+
+    @property
+    def sees_all(self) -> bool:
+        return self.is_officer or self.is_cwb_group
+
+    @property
+    def has_any(self) -> bool:
+        return self.sees_all or bool(self.councillor_of)
+
+    def sees(self, neighbourhood: Neighbourhood) -> bool:
+        return self.sees_all or neighbourhood.pk in self.councillor_of
+
+    def sees_contacts(self, neighbourhood: Neighbourhood) -> bool:
+        """Contact details: the neighbourhood's own councillors and officers only."""
+        return self.is_officer or neighbourhood.pk in self.councillor_of
+
+    @property
+    def sees_drafts(self) -> bool:
+        return self.sees_all
+
+
+def staff_access(*, user) -> StaffAccess:
+    """The user's roles, from their groups and neighbourhood memberships: two queries."""
+    if not user.is_authenticated or not user.is_active:
+        return StaffAccess(False, False, frozenset())
+    groups = set(user.groups.values_list("name", flat=True))
+    councillor_of = frozenset(
+        Membership.objects.filter(user=user, role=Membership.Role.COUNCILLOR).values_list(
+            "neighbourhood_id", flat=True
+        )
+    )
+    return StaffAccess(
+        is_officer=user.is_superuser or OFFICERS in groups,
+        is_cwb_group=CWB_GROUP in groups,
+        councillor_of=councillor_of,
+    )

@@ -24,6 +24,7 @@ from pledges.emails import email_queue
 from pledges.models import (
     Campaign,
     Commitment,
+    ContactListView,
     ModerationAction,
     ModerationEvent,
     OutboundEmail,
@@ -544,3 +545,17 @@ def outbound_email_retry(*, emails: Iterable[Any]) -> int:
     for pk in ids:
         email_deliver.enqueue(pk)
     return len(ids)
+
+
+@transaction.atomic
+def contact_list_viewed(
+    *,
+    viewer: AbstractBaseUser,
+    neighbourhood: Neighbourhood,
+    contacts_shown: int,
+    export: bool = False,
+) -> ContactListView:
+    """Record that someone saw (or downloaded) a neighbourhood's contact list."""
+    return ContactListView.objects.create(
+        viewer=viewer, neighbourhood=neighbourhood, contacts_shown=contacts_shown, export=export
+    )

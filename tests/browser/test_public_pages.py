@@ -63,3 +63,13 @@ def test_service_menu_collapses_behind_a_button_on_a_phone(council, narrow_page)
     assert not charter_link.is_visible()
     menu_button.click()
     assert charter_link.is_visible()
+
+
+@pytest.mark.parametrize("path", ["/impact/2024-25/"])
+def test_the_impact_report_is_accessible_with_and_without_javascript(
+    council, page, page_without_javascript, path
+):
+    page.goto(path)
+    assert_no_axe_violations(page)
+    page_without_javascript.goto(path)
+    assert "Impact report 2024/25" in page_without_javascript.locator("h1").inner_text()

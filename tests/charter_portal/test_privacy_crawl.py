@@ -16,7 +16,7 @@ SECRETS = {
     "postcode": "SG2 9ZX",
     "ip_hash": "f" * 64,
 }
-NOT_PUBLIC_PREFIXES = ("/admin/", "/static/", "/pledge/")
+NOT_PUBLIC_PREFIXES = ("/admin/", "/static/", "/pledge/", "/dashboard/", "/sign-in/")
 MAX_PAGES = 400
 
 
@@ -72,6 +72,9 @@ def crawl(client, start=OPEN_DATA_AND_SEARCHES):
             continue
         seen.add(path)
         response = client.get(path)
+        if response.status_code in (301, 302):
+            queue.append(response.url)
+            continue
         assert response.status_code in (200, 404), (path, response.status_code)
         body = b"".join(response.streaming_content) if response.streaming else response.content
         bodies[path] = body.decode("utf-8-sig")

@@ -3,8 +3,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from balancesheets.demo import demo_balance_sheets_ensure
 from charter_portal.demo import demo_users_ensure
 from charter_portal.reference_data import DEFAULT_REFERENCE_FILE, reference_data_load
+from metrics.demo import demo_metrics_ensure
+from metrics.spend.demo import demo_spend_ensure
 from pledges.demo import demo_pledges_ensure
 
 
@@ -25,6 +28,9 @@ class Command(BaseCommand):
         council = reference_data_load(path=reference)
         logins = demo_users_ensure(council=council)
         pledges = demo_pledges_ensure(council=council)
+        demo_spend_ensure(council=council)
+        demo_metrics_ensure(council=council)
+        demo_balance_sheets_ensure(council=council)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready for {council}: {pledges} pledges."))
         self.stdout.write("Demo logins (sign in at /admin/):")
         for login in logins:

@@ -1,0 +1,118 @@
+"""The annual impact report, /impact/<year>/: each metric against its target and the year
+before, pledge totals, the local spend shares, LM3 studies, and that year's balance sheets.
+Public: validated values and published data only."""
+
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from balancesheets.selectors import published_years
+from charter_portal.exports import csv_response
+from metrics.periods import (
+    financial_year,
+    financial_year_label,
+    financial_year_of,
+    financial_year_parse,
+    financial_year_slug,
+)
+from metrics.selectors import lm3_studies_for, metric_report
+from metrics.spend.selectors import spend_summary
+from neighbourhoods.selectors import council_current
+from pledges.dashboard import pledge_year_totals
+
+
+def _report(year_slug: str) -> dict:
+    year = financial_year_parse(year_slug)
+    if year is None or not 2000 <= year <= 2099:
+        raise Http404("No such financial year.")
+    start, end = financial_year(year)
+    council = council_current()
+    sheet_years = {y.year for y in published_years(council=council)} if council else set()
+    spend = spend_summary(start=start, end=end)
+    return {
+        "year": year,
+        "year_label": financial_year_label(year),
+        "year_slug": financial_year_slug(year),
+        "previous_slug": financial_year_slug(year - 1),
+        "next_slug": financial_year_slug(year + 1),
+        "start": start,
+        "end": end,
+        "foundations": metric_report(period_start=start, period_end=end),
+        "pledges": pledge_year_totals(start=start, end=end),
+        "spend": None if spend.is_empty else spend,
+        "lm3_studies": lm3_studies_for(period_start=start, period_end=end),
+        "balance_sheets_published": year in sheet_years,
+    }
+
+
+@require_safe
+def impact_latest(request):
+    """The most recent complete financial year's report."""
+    return redirect("impact", year=financial_year_slug(financial_year_of(timezone.localdate()) - 1))
+
+
+@require_safe
+def impact_report(request, year: str):
+    return render(request, "impact/report.html", _report(year))
+
+
+def _rows(report: dict) -> list[dict]:
+    rows = []
+    for group in report["foundations"]:
+        for row in group.metrics:
+            rows.append(
+                {
+                    "foundation": group.foundation.name,
+                    "metric": row.metric.name,
+                    "code": row.metric.code,
+                    "unit": row.metric.unit,
+                    "value": None if row.value is None else str(row.value.value),
+                    "previous": None if row.previous is None else str(row.previous.value),
+                    "target": None if row.metric.target is None else str(row.metric.target),
+                    "on_track": row.on_track_label,
+                }
+            )
+    return rows
+
+
+@require_safe
+def impact_report_json(request, year: str):
+    report = _report(year)
+    spend = report["spend"]
+    return JsonResponse(
+        {
+            "financial_year": report["year_label"],
+            "period": {"start": report["start"].isoformat(), "end": report["end"].isoformat()},
+            "metrics": _rows(report),
+            "pledges": {
+                "made_in_year": report["pledges"].made,
+                "to_date": report["pledges"].to_date,
+                "progress_updates": report["pledges"].updates,
+            },
+            "spend": None
+            if spend is None
+            else {
+                "total": str(spend.total),
+                "borough_share": str(spend.shares.borough_share),
+                "county_share": str(spend.shares.county_share),
+                "sme_share": str(spend.shares.sme_share),
+                "vcse_share": str(spend.shares.vcse_share),
+            },
+            "lm3": [
+                {"name": s.name, "organisation": s.organisation, "lm3": str(s.breakdown.lm3)}
+                for s in report["lm3_studies"]
+            ],
+        }
+    )
+
+
+@require_safe
+def impact_report_csv(request, year: str):
+    report = _report(year)
+    header = ["foundation", "metric", "code", "unit", "value", "previous", "target", "on_track"]
+    return csv_response(
+        f"impact-{report['year_slug']}.csv",
+        header,
+        [[row[key] for key in header] for row in _rows(report)],
+    )

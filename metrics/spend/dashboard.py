@@ -1,0 +1,74 @@
+"""Reads for the neighbourhood dashboards: the council's spend with suppliers based in a
+neighbourhood (placed there by the postcode lookup), against the town average. Three queries."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from metrics.models import SpendTransaction
+from metrics.periods import financial_year_label, financial_year_of
+from metrics.spend.selectors import percentage, spend_date_range
+from neighbourhoods.models import Neighbourhood
+
+TOP_SUPPLIERS = 5
+
+
+@dataclass(frozen=True)
+class SupplierSpend:
+    name: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class NeighbourhoodSpend:
+    period_title: str = ""
+    total: Decimal = Decimal(0)
+    transactions: int = 0
+    suppliers: int = 0
+    share_of_all: Decimal | None = None
+    town_average_share: Decimal | None = None
+    top_suppliers: list[SupplierSpend] = field(default_factory=list)
+
+
+def spend_with_neighbourhood_suppliers(*, neighbourhood: Neighbourhood) -> NeighbourhoodSpend:
+    """The latest financial year with spend: spend with this neighbourhood's suppliers."""
+    held = spend_date_range()
+    if held is None:
+        return NeighbourhoodSpend()
+    year = financial_year_of(held[1])
+    start, end = datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31)
+    in_year = SpendTransaction.objects.filter(
+        payment_date__range=(start, end), supplier__is_redacted=False
+    )
+    here = Q(supplier__neighbourhood=neighbourhood)
+    totals = in_year.aggregate(
+        all=Sum("amount", default=Decimal(0)),
+        in_neighbourhoods=Sum(
+            "amount",
+            filter=Q(supplier__neighbourhood__council=neighbourhood.council),
+            default=Decimal(0),
+        ),
+        here=Sum("amount", filter=here, default=Decimal(0)),
+        transactions=Count("pk", filter=here),
+        suppliers=Count("supplier", filter=here, distinct=True),
+    )
+    neighbourhoods = neighbourhood.council.neighbourhoods.count()
+    top = (
+        in_year.filter(here)
+        .values_list("supplier__name")
+        .annotate(amount=Sum("amount"))
+        .order_by("-amount", "supplier__name")[:TOP_SUPPLIERS]
+    )
+    return NeighbourhoodSpend(
+        period_title=financial_year_label(year),
+        total=totals["here"],
+        transactions=totals["transactions"],
+        suppliers=totals["suppliers"],
+        share_of_all=percentage(totals["here"], totals["all"]),
+        town_average_share=percentage(
+            totals["in_neighbourhoods"] / max(neighbourhoods, 1), totals["all"]
+        ),
+        top_suppliers=[SupplierSpend(name, amount) for name, amount in top],
+    )
