@@ -29,8 +29,9 @@ class Command(BaseCommand):
         logins = demo_users_ensure(council=council)
         pledges = demo_pledges_ensure(council=council)
         demo_spend_ensure(council=council)
-        demo_metrics_ensure(council=council)
         demo_balance_sheets_ensure(council=council)
+        # Last: computed metrics read the spend, pledges and balance sheets made above.
+        demo_metrics_ensure(council=council)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready for {council}: {pledges} pledges."))
         self.stdout.write("Demo logins (sign in at /admin/):")
         for login in logins:
