@@ -40,7 +40,7 @@ from metrics.services import (
 from metrics.sources import metric_source_choices, metric_source_get
 from metrics.templatetags.metric_format import metric_value_format
 
-CONFIRMATION_TEMPLATE = "admin/metrics/action_confirmation.html"
+CONFIRMATION_TEMPLATE = "admin/action_confirmation.html"
 # Set by the intermediate page's submit button: the user has confirmed the action.
 CONFIRMED = "apply"
 HISTORY_FIELDS_SHOWN = ("value", "evidence", "status", "return_comment")

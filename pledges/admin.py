@@ -43,7 +43,7 @@ from pledges.services import (
     pledge_updates_moderate,
 )
 
-CONFIRMATION_TEMPLATE = "admin/pledges/action_confirmation.html"
+CONFIRMATION_TEMPLATE = "admin/action_confirmation.html"
 # Set by the intermediate page's submit button: the officer has confirmed the action.
 CONFIRMED = "apply"
 

@@ -178,7 +178,7 @@ def test_rejecting_asks_for_a_reason_from_the_active_catalogue(officer_client, w
     RejectionReason.objects.filter(code="advertising").update(is_active=False)
     response = _action(officer_client, CHANGELIST, "reject_selected", [waiting])
     assert response.status_code == 200
-    assert "admin/pledges/action_confirmation.html" in [t.name for t in response.templates]
+    assert "admin/action_confirmation.html" in [t.name for t in response.templates]
     page = _text(response)
     assert "Offensive or discriminatory" in page
     assert "Advertising or promotion" not in page
