@@ -434,56 +434,59 @@ def _comments_page(request, sheet, *, form, title):
     })  # fmt: skip
 
 
-@staff_required
-@require_http_methods(GET_POST)
-def validate(request, pk: int):
+def _comments_step(request, pk, *, refused, service, form_options, success, title):
+    """A CWB Group step that takes comments: validate, or return with what to change."""
     sheet = _sheet(pk)
     if not _abilities(request.user, sheet)["can_validate"]:
-        return _refuse(request, sheet, "validated")
-    form = forms.CommentsForm(
-        _posted(request),
-        required=False,
-        label="Comments (optional)",
-        help_text="Recorded in the sheet's history.",
-        button="Validate the sheet",
-    )
+        return _refuse(request, sheet, refused)
+    form = forms.CommentsForm(_posted(request), **form_options)
     if request.method == "POST" and form.is_valid():
         try:
-            services.balance_sheet_validate(
-                sheet=sheet, actor=request.user, comments=form.cleaned_data["comments"]
-            )
+            service(sheet=sheet, actor=request.user, comments=form.cleaned_data["comments"])
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, "You validated the sheet. It can now be published.")
+            messages.success(request, success)
             return redirect(_editor(sheet))
-    return _comments_page(request, sheet, form=form, title="Validate the sheet")
+    return _comments_page(request, sheet, form=form, title=title)
+
+
+@staff_required
+@require_http_methods(GET_POST)
+def validate(request, pk: int):
+    return _comments_step(
+        request,
+        pk,
+        refused="validated",
+        service=services.balance_sheet_validate,
+        form_options={
+            "required": False,
+            "label": "Comments (optional)",
+            "help_text": "Recorded in the sheet's history.",
+            "button": "Validate the sheet",
+        },
+        success="You validated the sheet. It can now be published.",
+        title="Validate the sheet",
+    )
 
 
 @staff_required
 @require_http_methods(GET_POST)
 def return_sheet(request, pk: int):
-    sheet = _sheet(pk)
-    if not _abilities(request.user, sheet)["can_validate"]:
-        return _refuse(request, sheet, "returned")
-    form = forms.CommentsForm(
-        _posted(request),
-        required=True,
-        label="What do the officers need to change?",
-        help_text="The officers see these comments on the sheet.",
-        button="Return the sheet",
+    return _comments_step(
+        request,
+        pk,
+        refused="returned",
+        service=services.balance_sheet_return,
+        form_options={
+            "required": True,
+            "label": "What do the officers need to change?",
+            "help_text": "The officers see these comments on the sheet.",
+            "button": "Return the sheet",
+        },
+        success="You returned the sheet to the officers with comments.",
+        title="Return the sheet for changes",
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.balance_sheet_return(
-                sheet=sheet, actor=request.user, comments=form.cleaned_data["comments"]
-            )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
-            messages.success(request, "You returned the sheet to the officers with comments.")
-            return redirect(_editor(sheet))
-    return _comments_page(request, sheet, form=form, title="Return the sheet for changes")
 
 
 @staff_required
