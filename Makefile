@@ -71,9 +71,11 @@ run: setup ## Serve the portal with demo data on http://127.0.0.1:8000 (and the 
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-lint: $(VENV)/.synced ## ruff check and ruff format --check
+lint: $(VENV)/.synced ## ruff, the layer contracts (lint-imports) and mypy on services and selectors
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 format: $(VENV)/.synced ## Format and fix what ruff can
 	$(VENV)/bin/ruff format .

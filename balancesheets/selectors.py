@@ -392,12 +392,13 @@ def published_sheet_detail(
     this_year = [sheet for sheet in versions if sheet.year == year]
     if not this_year:
         return None
-    if version is None:
-        sheet = this_year[-1]
-    else:
-        sheet = next((s for s in this_year if s.version == version), None)
-        if sheet is None:
-            return None
+    sheet = (
+        this_year[-1]
+        if version is None
+        else next((s for s in this_year if s.version == version), None)
+    )
+    if sheet is None:
+        return None
     before = [sheet for sheet in versions if sheet.year != year]
     previous = before[-1] if before else None
     capitals = list(capital_list())

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -173,7 +173,7 @@ def _record(
     sheet: BalanceSheet,
     action: str,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     line: BalanceSheetLine | None = None,
     indicator: Indicator | None = None,
     before: dict | None = None,
@@ -194,7 +194,7 @@ def _record(
 # Roles
 
 
-def user_is_validator(user: AbstractBaseUser | None) -> bool:
+def user_is_validator(user: User | AnonymousUser | None) -> bool:
     """Only members of the CWB Group validate or return sheets (superusers included: no)."""
     return bool(
         user is not None
@@ -204,15 +204,15 @@ def user_is_validator(user: AbstractBaseUser | None) -> bool:
     )
 
 
-def user_can_publish(user: AbstractBaseUser | None) -> bool:
+def user_can_publish(user: User | AnonymousUser | None) -> bool:
     return bool(user is not None and user.has_perm("balancesheets.publish_balancesheet"))
 
 
-def user_can_edit(user: AbstractBaseUser | None) -> bool:
+def user_can_edit(user: User | AnonymousUser | None) -> bool:
     return bool(user is not None and user.has_perm("balancesheets.change_balancesheet"))
 
 
-def user_can_submit(user: AbstractBaseUser | None) -> bool:
+def user_can_submit(user: User | AnonymousUser | None) -> bool:
     return bool(user is not None and user.has_perm("balancesheets.submit_balancesheet"))
 
 
@@ -249,7 +249,7 @@ def balance_sheet_create(
     council: Council,
     neighbourhood: Neighbourhood | None,
     year: int,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     copy_forward: bool = False,
 ) -> BalanceSheet:
     """Start an area's sheet for a financial year (version 1, a draft)."""
@@ -300,7 +300,7 @@ def balance_sheet_line_add(
     sheet: BalanceSheet,
     indicator: Indicator,
     data: LineInput,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
 ) -> BalanceSheetLine:
     _require(user_can_edit(actor), "You cannot change balance sheets.")
     sheet = _editable(sheet)
@@ -317,7 +317,7 @@ def balance_sheet_line_add(
 
 @transaction.atomic
 def balance_sheet_line_change(
-    *, line: BalanceSheetLine, data: LineInput, actor: AbstractBaseUser | None
+    *, line: BalanceSheetLine, data: LineInput, actor: User | None
 ) -> BalanceSheetLine:
     _require(user_can_edit(actor), "You cannot change balance sheets.")
     sheet = _editable(line.sheet)
@@ -332,7 +332,7 @@ def balance_sheet_line_change(
 
 
 @transaction.atomic
-def balance_sheet_line_remove(*, line: BalanceSheetLine, actor: AbstractBaseUser | None) -> None:
+def balance_sheet_line_remove(*, line: BalanceSheetLine, actor: User | None) -> None:
     _require(user_can_edit(actor), "You cannot change balance sheets.")
     sheet = _editable(line.sheet)
     line = BalanceSheetLine.objects.select_related("indicator").get(pk=line.pk, sheet=sheet)
@@ -353,7 +353,7 @@ def sheet_previous_year(*, sheet: BalanceSheet) -> BalanceSheet | None:
 
 
 @transaction.atomic
-def balance_sheet_copy_forward(*, sheet: BalanceSheet, actor: AbstractBaseUser | None) -> int:
+def balance_sheet_copy_forward(*, sheet: BalanceSheet, actor: User | None) -> int:
     """Copy last year's lines (indicator, quantity, evidence, note) onto this sheet as a start,
     for indicators it does not have yet; £ values are priced with this year's proxies, and
     values entered by hand last year are not carried. Returns how many lines were added."""
@@ -380,7 +380,7 @@ def balance_sheet_copy_forward(*, sheet: BalanceSheet, actor: AbstractBaseUser |
     return added
 
 
-def _reprice(sheet: BalanceSheet, actor: AbstractBaseUser | None) -> int:
+def _reprice(sheet: BalanceSheet, actor: User | None) -> int:
     """Re-price the lines whose proxy changed since they were entered (values entered by hand
     stay). Returns how many changed; each change is in the history."""
     changed = 0
@@ -403,7 +403,7 @@ def _reprice(sheet: BalanceSheet, actor: AbstractBaseUser | None) -> int:
 
 
 @transaction.atomic
-def balance_sheet_submit(*, sheet: BalanceSheet, actor: AbstractBaseUser) -> BalanceSheet:
+def balance_sheet_submit(*, sheet: BalanceSheet, actor: User) -> BalanceSheet:
     """Send a draft or returned sheet to the CWB Group, priced with the current proxies."""
     _require(user_can_submit(actor), "You cannot submit balance sheets.")
     sheet = _editable(sheet)
@@ -420,7 +420,7 @@ def balance_sheet_submit(*, sheet: BalanceSheet, actor: AbstractBaseUser) -> Bal
     return sheet
 
 
-def _submitted(sheet: BalanceSheet, actor: AbstractBaseUser) -> BalanceSheet:
+def _submitted(sheet: BalanceSheet, actor: User) -> BalanceSheet:
     _require(user_is_validator(actor), "Only members of the CWB Group validate balance sheets.")
     sheet = _locked(sheet)
     if sheet.status != SheetStatus.SUBMITTED:
@@ -430,7 +430,7 @@ def _submitted(sheet: BalanceSheet, actor: AbstractBaseUser) -> BalanceSheet:
 
 @transaction.atomic
 def balance_sheet_validate(
-    *, sheet: BalanceSheet, actor: AbstractBaseUser, comments: str = ""
+    *, sheet: BalanceSheet, actor: User, comments: str = ""
 ) -> BalanceSheet:
     """A CWB Group member confirms a submitted sheet; not the officer who submitted it."""
     sheet = _submitted(sheet, actor)
@@ -449,7 +449,7 @@ def balance_sheet_validate(
 
 @transaction.atomic
 def balance_sheet_return(
-    *, sheet: BalanceSheet, actor: AbstractBaseUser, comments: str
+    *, sheet: BalanceSheet, actor: User, comments: str
 ) -> BalanceSheet:
     """A CWB Group member sends a submitted sheet back to the officers with comments."""
     sheet = _submitted(sheet, actor)
@@ -466,7 +466,7 @@ def balance_sheet_return(
 
 
 @transaction.atomic
-def balance_sheet_publish(*, sheet: BalanceSheet, actor: AbstractBaseUser) -> BalanceSheet:
+def balance_sheet_publish(*, sheet: BalanceSheet, actor: User) -> BalanceSheet:
     """Publish a validated sheet. From now on it is never changed: corrections restate it."""
     _require(user_can_publish(actor), "You cannot publish balance sheets.")
     sheet = _locked(sheet)
@@ -483,7 +483,7 @@ def balance_sheet_publish(*, sheet: BalanceSheet, actor: AbstractBaseUser) -> Ba
 
 @transaction.atomic
 def balance_sheet_restate(
-    *, sheet: BalanceSheet, actor: AbstractBaseUser | None, reason: str
+    *, sheet: BalanceSheet, actor: User | None, reason: str
 ) -> BalanceSheet:
     """Start a corrected version of the latest published sheet, as restated accounts are: a new
     draft with the same lines, which goes through validation and publication again. The
@@ -552,12 +552,20 @@ def sheets_checked_for_year(*, council: Council, year: int) -> dict[int, Balance
         .select_related("neighbourhood")
         .order_by("neighbourhood_id", "-version")
     ):
-        found.setdefault(sheet.neighbourhood_id, sheet)
+        if sheet.neighbourhood_id is not None:  # always, by the filter: this narrows the type
+            found.setdefault(sheet.neighbourhood_id, sheet)
     return found
 
 
+def _area_of(sheet: BalanceSheet) -> Neighbourhood:
+    """A neighbourhood sheet's area (only the borough's sheet has none)."""
+    if sheet.neighbourhood is None:
+        raise ValueError(f"Balance sheet {sheet.pk} is the borough's, not a neighbourhood's")
+    return sheet.neighbourhood
+
+
 @transaction.atomic
-def borough_sheet_build(*, council: Council, year: int, actor: AbstractBaseUser) -> BoroughBuild:
+def borough_sheet_build(*, council: Council, year: int, actor: User) -> BoroughBuild:
     """Make (or remake) the whole-borough draft for a year as the sum of the neighbourhoods'
     validated or published sheets, line by line: quantities and £ values add up. A line whose
     summed value is not its summed quantity times the proxy (values entered by hand, or pennies
@@ -605,9 +613,9 @@ def borough_sheet_build(*, council: Council, year: int, actor: AbstractBaseUser)
             total["value"] = (total["value"] or Decimal(0)) + line.value
 
     sheet.lines.all().delete()
-    used = sorted(sources.values(), key=lambda s: (s.neighbourhood.order, s.neighbourhood.name))
+    used = sorted(sources.values(), key=lambda s: (_area_of(s).order, _area_of(s).name))
     evidence = "Sum of the neighbourhood sheets: " + "; ".join(
-        f"{s.neighbourhood.name} (version {s.version})" for s in used
+        f"{_area_of(s).name} (version {s.version})" for s in used
     )
     for total in totals.values():
         line = BalanceSheetLine(sheet=sheet, indicator=total["indicator"])

@@ -76,7 +76,8 @@ def period_fits(*, frequency: str, start: datetime.date, end: datetime.date) -> 
     return end >= start
 
 
-PERIOD_HINTS = {
+# Keyed by Frequency; typed by str because that is what a model's choice field holds.
+PERIOD_HINTS: dict[str, str] = {
     Frequency.ANNUAL: "a financial year: 1 April to 31 March",
     Frequency.QUARTERLY: "a quarter: April to June, July to September, October to December "
     "or January to March",

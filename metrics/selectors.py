@@ -222,7 +222,7 @@ class PeriodValues:
 class HistoryRow(_Progress):
     metric: Metric
     value: MetricValue
-    previous: MetricValue | None  # type: ignore[misc]
+    previous: MetricValue | None
 
     @property
     def current(self) -> MetricValue | None:
@@ -315,7 +315,7 @@ class MetricReportRow(_Progress):
 
     metric: Metric
     value: MetricValue | None
-    previous: MetricValue | None  # type: ignore[misc]
+    previous: MetricValue | None
 
     @property
     def current(self) -> MetricValue | None:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -134,7 +134,7 @@ def metrics_load(*, metrics: Sequence[Mapping[str, Any]]) -> list[Metric]:
 # --- Rules about values ----------------------------------------------------------------------
 
 
-def is_cwb_group_member(user: AbstractBaseUser | AnonymousUser | None) -> bool:
+def is_cwb_group_member(user: User | AnonymousUser | None) -> bool:
     """Whether `user` may validate or return values: an active member of the CWB Group."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
@@ -213,7 +213,7 @@ def _record(
     metric_value: MetricValue,
     action: str,
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     before: dict[str, Any],
     comment: str = "",
 ) -> MetricValueChange:
@@ -235,7 +235,7 @@ def _locked(metric_value: MetricValue) -> MetricValue:
     )
 
 
-def _actor(actor: Any) -> AbstractBaseUser | None:
+def _actor(actor: Any) -> User | None:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
@@ -245,7 +245,7 @@ def _actor(actor: Any) -> AbstractBaseUser | None:
 @transaction.atomic
 def metric_value_save(
     *,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     metric: Metric,
     period_start: datetime.date,
     period_end: datetime.date,
@@ -311,7 +311,7 @@ def metric_value_save(
 
 
 @transaction.atomic
-def metric_value_submit(*, metric_value: MetricValue, actor: AbstractBaseUser) -> MetricValue:
+def metric_value_submit(*, metric_value: MetricValue, actor: User) -> MetricValue:
     """Send a draft or returned value to the CWB Group for validation."""
     metric_value = _locked(metric_value)
     if metric_value.status not in EDITABLE:
@@ -335,7 +335,7 @@ def _require_cwb_group(actor: Any, what: str) -> None:
 
 
 @transaction.atomic
-def metric_value_validate(*, metric_value: MetricValue, actor: AbstractBaseUser) -> MetricValue:
+def metric_value_validate(*, metric_value: MetricValue, actor: User) -> MetricValue:
     """A CWB Group member validates a submitted value: from now on it is public."""
     _require_cwb_group(actor, "validate")
     metric_value = _locked(metric_value)
@@ -359,7 +359,7 @@ def metric_value_validate(*, metric_value: MetricValue, actor: AbstractBaseUser)
 
 @transaction.atomic
 def metric_value_return(
-    *, metric_value: MetricValue, actor: AbstractBaseUser, comment: str
+    *, metric_value: MetricValue, actor: User, comment: str
 ) -> MetricValue:
     """A CWB Group member sends a submitted value back to the officers, saying why."""
     _require_cwb_group(actor, "return")
@@ -383,7 +383,7 @@ def metric_value_return(
 
 @transaction.atomic
 def metric_value_reopen(
-    *, metric_value: MetricValue, actor: AbstractBaseUser, reason: str
+    *, metric_value: MetricValue, actor: User, reason: str
 ) -> MetricValue:
     """Reopen a validated value for correction: it becomes a draft and leaves the public pages
     until it is validated again. The reason is kept in its history."""
@@ -430,7 +430,7 @@ def metric_values_compute(
     *,
     period_start: datetime.date,
     period_end: datetime.date,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> ComputeResult:
     """Compute every active computed metric for the period: borough-wide, and for each
     neighbourhood where the metric is recorded by neighbourhood.
@@ -508,7 +508,7 @@ def metric_values_compute(
 
 
 @transaction.atomic
-def lm3_study_save(*, study: LM3Study, actor: AbstractBaseUser | None) -> LM3Study:
+def lm3_study_save(*, study: LM3Study, actor: User | None) -> LM3Study:
     """Create or change an LM3 study, checked against the model's rules."""
     if study.pk is None and study.created_by_id is None:
         study.created_by = _actor(actor)

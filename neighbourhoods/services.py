@@ -4,7 +4,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from neighbourhoods.models import Council, Membership, Neighbourhood, PostcodeLookup, Ward
@@ -48,22 +48,20 @@ def council_load_reference(
             existing = Ward.objects.filter(name=ward["name"], valid_from=valid_from).first()
             existing = existing or Ward(name=ward["name"], valid_from=valid_from)
             existing.neighbourhood = neighbourhood
-            existing.valid_to = _as_date(ward.get("valid_to"))
+            valid_to = ward.get("valid_to")
+            existing.valid_to = _as_date(valid_to) if valid_to is not None else None
             existing.ons_code = ward.get("ons_code", existing.ons_code)
             _saved(existing)
     return record
 
 
-def _as_date(value) -> datetime.date | None:
-    if value is None or isinstance(value, datetime.date):
-        return value
-    return datetime.date.fromisoformat(value)
+def _as_date(value: str | datetime.date) -> datetime.date:
+    """Reference files give dates as ISO strings; callers in code may pass dates."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
 
 
 @transaction.atomic
-def membership_grant(
-    *, user: AbstractBaseUser, neighbourhood: Neighbourhood, role: str
-) -> Membership:
+def membership_grant(*, user: User, neighbourhood: Neighbourhood, role: str) -> Membership:
     membership, _ = Membership.objects.get_or_create(
         user=user, neighbourhood=neighbourhood, role=role
     )

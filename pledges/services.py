@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.postgres.search import SearchVector
 from django.core import signing
 from django.db import connection, transaction
@@ -127,7 +127,7 @@ def _record(
     pledge: Pledge,
     action: str,
     *,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     reason: RejectionReason | None = None,
     note: str = "",
 ) -> None:
@@ -159,7 +159,7 @@ def pledge_submit(
     ip_address: str,
     submission_key: str,
     source: str = PledgeSource.ONLINE,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
 ) -> SubmitOutcome:
     """Make a pledge from the journey's answers and email its confirmation link.
 
@@ -283,7 +283,7 @@ MODERATABLE = (PledgeStatus.CONFIRMED, PledgeStatus.HELD)
 
 
 @transaction.atomic
-def pledge_publish(*, pledges: Iterable[Pledge], actor: AbstractBaseUser) -> int:
+def pledge_publish(*, pledges: Iterable[Pledge], actor: User) -> int:
     """Publish confirmed or held pledges and tell each pledger. Returns how many changed."""
     now = timezone.now()
     published = 0
@@ -315,7 +315,7 @@ def pledge_publish(*, pledges: Iterable[Pledge], actor: AbstractBaseUser) -> int
 def pledge_reject(
     *,
     pledges: Iterable[Pledge],
-    actor: AbstractBaseUser,
+    actor: User,
     reason: RejectionReason,
     note: str = "",
 ) -> int:
@@ -363,9 +363,7 @@ def pledge_withdraw(*, pledge: Pledge) -> None:
     _record(pledge, ModerationAction.WITHDRAWN)
 
 
-def _erase_personal_data(
-    pledge_ids: Sequence[int], *, actor: AbstractBaseUser | None, note: str
-) -> int:
+def _erase_personal_data(pledge_ids: Sequence[int], *, actor: User | None, note: str) -> int:
     """Erase everything that identifies a person, for many pledges in two statements: contact
     details, postcode and IP hash always; the name when it is a person's (a resident's) or was
     never agreed to be shown."""
@@ -392,7 +390,7 @@ def _erase_personal_data(
 
 @transaction.atomic
 def pledge_erase_personal_data(
-    *, pledge: Pledge, actor: AbstractBaseUser | None = None, note: str = ""
+    *, pledge: Pledge, actor: User | None = None, note: str = ""
 ) -> None:
     _erase_personal_data([pledge.pk], actor=actor, note=note)
     pledge_search_vector_update(pledge_ids=[pledge.pk])
@@ -427,7 +425,7 @@ def pledge_update_submit(*, pledge: Pledge, answers: UpdateAnswers) -> PledgeUpd
 def pledge_updates_moderate(
     *,
     updates: Iterable[PledgeUpdate],
-    actor: AbstractBaseUser,
+    actor: User,
     publish: bool,
     reason: RejectionReason | None = None,
 ) -> int:
@@ -550,7 +548,7 @@ def outbound_email_retry(*, emails: Iterable[Any]) -> int:
 @transaction.atomic
 def contact_list_viewed(
     *,
-    viewer: AbstractBaseUser,
+    viewer: User,
     neighbourhood: Neighbourhood,
     contacts_shown: int,
     export: bool = False,

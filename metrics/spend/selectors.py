@@ -37,7 +37,7 @@ LEAKAGE_LIMIT = 20
 DEPARTMENT_LIMIT = 40
 TREND_QUARTERS = 12
 ZERO = Decimal("0.00")
-_MONEY = DecimalField(max_digits=20, decimal_places=2)
+_MONEY: DecimalField = DecimalField(max_digits=20, decimal_places=2)
 _PLACES = Decimal("0.0001")
 
 

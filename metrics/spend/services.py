@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 
 from metrics.models import ImportBatch, SpendTransaction, Supplier
@@ -195,7 +195,7 @@ def spend_import(
     header_map: Mapping[str, str] | None = None,
     body_name: str = "",
     dry_run: bool = False,
-    actor: AbstractBaseUser | None = None,
+    actor: User | None = None,
     council: Council | None = None,
     progress: Progress | None = None,
     preview_rows: int = PREVIEW_ROWS,
@@ -257,7 +257,7 @@ def _import(
     header_map: Mapping[str, str],
     aliases: Mapping[str, str],
     body_name: str,
-    actor: AbstractBaseUser | None,
+    actor: User | None,
     council: Council | None,
     progress: Progress | None,
     preview_rows: int,
