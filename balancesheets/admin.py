@@ -18,7 +18,6 @@ from import_export.formats.base_formats import CSV, XLSX
 
 from balancesheets import services
 from balancesheets.models import (
-    EDITABLE_STATUSES,
     BalanceSheet,
     BalanceSheetEvent,
     BalanceSheetLine,
@@ -27,6 +26,7 @@ from balancesheets.models import (
     ProxyValue,
 )
 from balancesheets.resources import IndicatorResource, ProxyValueResource
+from balancesheets.workflows import EDIT, EDITABLE_STATUSES, SHEET_WORKFLOW
 
 SPREADSHEET_FORMATS = [CSV, XLSX]
 
@@ -132,11 +132,7 @@ class LineInline(admin.TabularInline):
     autocomplete_fields = ["indicator"]
 
     def _editable(self, request, obj) -> bool:
-        return (
-            obj is not None
-            and obj.status in EDITABLE_STATUSES
-            and services.user_can_edit(request.user)
-        )
+        return obj is not None and EDIT in SHEET_WORKFLOW.available(obj, request.user)
 
     def has_add_permission(self, request, obj=None):
         return self._editable(request, obj)

@@ -142,10 +142,6 @@ class SheetStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
-# Officers change lines only in these states; the database refuses line changes in the others.
-EDITABLE_STATUSES = (SheetStatus.DRAFT, SheetStatus.RETURNED)
-
-
 class BalanceSheet(models.Model):
     """One version of an area's Community Balance Sheet for one financial year.
 
@@ -310,6 +306,8 @@ class BalanceSheet(models.Model):
 
     @property
     def is_editable(self) -> bool:
+        from balancesheets.workflows import EDITABLE_STATUSES  # the table imports this module
+
         return self.status in EDITABLE_STATUSES
 
 

@@ -18,7 +18,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from balancesheets.models import (
-    EDITABLE_STATUSES,
     MAX_AMOUNT,
     BalanceSheet,
     BalanceSheetEvent,
@@ -30,6 +29,16 @@ from balancesheets.models import (
     SheetStatus,
     financial_year_title,
     money,
+)
+from balancesheets.workflows import (
+    CREATE,
+    EDIT,
+    PUBLISH,
+    RESTATE,
+    RETURN,
+    SHEET_WORKFLOW,
+    SUBMIT,
+    VALIDATE,
 )
 from neighbourhoods.models import Council, Neighbourhood
 from neighbourhoods.roles import CWB_GROUP
@@ -230,13 +239,10 @@ def _locked(sheet: BalanceSheet) -> BalanceSheet:
     )
 
 
-def _editable(sheet: BalanceSheet) -> BalanceSheet:
+def _editable(sheet: BalanceSheet, actor: User | None) -> BalanceSheet:
+    """The sheet, locked, once the workflow allows `actor` to change its lines."""
     sheet = _locked(sheet)
-    if sheet.status not in EDITABLE_STATUSES:
-        raise ValidationError(
-            f"This sheet is {sheet.get_status_display().lower()}, so its lines cannot be changed."
-            + (" Restate it to correct it." if sheet.status == SheetStatus.PUBLISHED else "")
-        )
+    SHEET_WORKFLOW.check(EDIT, sheet, actor)
     return sheet
 
 
@@ -253,7 +259,7 @@ def balance_sheet_create(
     copy_forward: bool = False,
 ) -> BalanceSheet:
     """Start an area's sheet for a financial year (version 1, a draft)."""
-    _require(user_can_edit(actor), "You cannot start balance sheets.")
+    SHEET_WORKFLOW.check(CREATE, None, actor)
     if BalanceSheet.objects.filter(
         council=council, neighbourhood=neighbourhood, year=year
     ).exists():
@@ -302,8 +308,7 @@ def balance_sheet_line_add(
     data: LineInput,
     actor: User | None,
 ) -> BalanceSheetLine:
-    _require(user_can_edit(actor), "You cannot change balance sheets.")
-    sheet = _editable(sheet)
+    sheet = _editable(sheet, actor)
     if sheet.lines.filter(indicator=indicator).exists():
         raise ValidationError(
             {"indicator": "This sheet already has a line for that indicator: change that line"}
@@ -319,8 +324,7 @@ def balance_sheet_line_add(
 def balance_sheet_line_change(
     *, line: BalanceSheetLine, data: LineInput, actor: User | None
 ) -> BalanceSheetLine:
-    _require(user_can_edit(actor), "You cannot change balance sheets.")
-    sheet = _editable(line.sheet)
+    sheet = _editable(line.sheet, actor)
     line = BalanceSheetLine.objects.select_related("indicator").get(pk=line.pk, sheet=sheet)
     before = _line_snapshot(line)
     _fill(line, sheet, data)
@@ -333,8 +337,7 @@ def balance_sheet_line_change(
 
 @transaction.atomic
 def balance_sheet_line_remove(*, line: BalanceSheetLine, actor: User | None) -> None:
-    _require(user_can_edit(actor), "You cannot change balance sheets.")
-    sheet = _editable(line.sheet)
+    sheet = _editable(line.sheet, actor)
     line = BalanceSheetLine.objects.select_related("indicator").get(pk=line.pk, sheet=sheet)
     _record(sheet, SheetAction.LINE_REMOVED, actor=actor, line=None, indicator=line.indicator,
             before=_line_snapshot(line))  # fmt: skip
@@ -357,8 +360,7 @@ def balance_sheet_copy_forward(*, sheet: BalanceSheet, actor: User | None) -> in
     """Copy last year's lines (indicator, quantity, evidence, note) onto this sheet as a start,
     for indicators it does not have yet; £ values are priced with this year's proxies, and
     values entered by hand last year are not carried. Returns how many lines were added."""
-    _require(user_can_edit(actor), "You cannot change balance sheets.")
-    sheet = _editable(sheet)
+    sheet = _editable(sheet, actor)
     previous = sheet_previous_year(sheet=sheet)
     if previous is None:
         raise ValidationError(f"There is no sheet for {financial_year_title(sheet.year - 1)}.")
@@ -405,12 +407,12 @@ def _reprice(sheet: BalanceSheet, actor: User | None) -> int:
 @transaction.atomic
 def balance_sheet_submit(*, sheet: BalanceSheet, actor: User) -> BalanceSheet:
     """Send a draft or returned sheet to the CWB Group, priced with the current proxies."""
-    _require(user_can_submit(actor), "You cannot submit balance sheets.")
-    sheet = _editable(sheet)
+    sheet = _locked(sheet)
+    SHEET_WORKFLOW.check(SUBMIT, sheet, actor)
     if not sheet.lines.exists():
         raise ValidationError("Add at least one line before submitting the sheet.")
     _reprice(sheet, actor)
-    sheet.status = SheetStatus.SUBMITTED
+    SHEET_WORKFLOW.apply(SUBMIT, sheet)
     sheet.submitted_at = timezone.now()
     sheet.submitted_by = actor
     sheet.validated_at = sheet.validated_by = None
@@ -420,24 +422,17 @@ def balance_sheet_submit(*, sheet: BalanceSheet, actor: User) -> BalanceSheet:
     return sheet
 
 
-def _submitted(sheet: BalanceSheet, actor: User) -> BalanceSheet:
-    _require(user_is_validator(actor), "Only members of the CWB Group validate balance sheets.")
-    sheet = _locked(sheet)
-    if sheet.status != SheetStatus.SUBMITTED:
-        raise ValidationError("Only a sheet submitted for validation can be validated or returned.")
-    return sheet
-
-
 @transaction.atomic
 def balance_sheet_validate(
     *, sheet: BalanceSheet, actor: User, comments: str = ""
 ) -> BalanceSheet:
     """A CWB Group member confirms a submitted sheet; not the officer who submitted it."""
-    sheet = _submitted(sheet, actor)
+    sheet = _locked(sheet)
+    SHEET_WORKFLOW.check(VALIDATE, sheet, actor)
     if sheet.submitted_by_id == actor.pk:
         raise ValidationError("You submitted this sheet, so another member of the CWB Group must "
                               "validate it.")  # fmt: skip
-    sheet.status = SheetStatus.VALIDATED
+    SHEET_WORKFLOW.apply(VALIDATE, sheet)
     sheet.validated_at = timezone.now()
     sheet.validated_by = actor
     sheet.validation_comments = comments.strip()
@@ -452,10 +447,9 @@ def balance_sheet_return(
     *, sheet: BalanceSheet, actor: User, comments: str
 ) -> BalanceSheet:
     """A CWB Group member sends a submitted sheet back to the officers with comments."""
-    sheet = _submitted(sheet, actor)
-    if not comments.strip():
-        raise ValidationError({"comments": "Enter what the officers need to change"})
-    sheet.status = SheetStatus.RETURNED
+    sheet = _locked(sheet)
+    SHEET_WORKFLOW.check(RETURN, sheet, actor, reason=comments)
+    SHEET_WORKFLOW.apply(RETURN, sheet)
     sheet.returned_at = timezone.now()
     sheet.returned_by = actor
     sheet.return_comments = comments.strip()
@@ -468,11 +462,9 @@ def balance_sheet_return(
 @transaction.atomic
 def balance_sheet_publish(*, sheet: BalanceSheet, actor: User) -> BalanceSheet:
     """Publish a validated sheet. From now on it is never changed: corrections restate it."""
-    _require(user_can_publish(actor), "You cannot publish balance sheets.")
     sheet = _locked(sheet)
-    if sheet.status != SheetStatus.VALIDATED:
-        raise ValidationError("Only a validated sheet can be published.")
-    sheet.status = SheetStatus.PUBLISHED
+    SHEET_WORKFLOW.check(PUBLISH, sheet, actor)
+    SHEET_WORKFLOW.apply(PUBLISH, sheet)
     sheet.published_at = timezone.now()
     sheet.published_by = actor
     sheet.full_clean()
@@ -488,12 +480,8 @@ def balance_sheet_restate(
     """Start a corrected version of the latest published sheet, as restated accounts are: a new
     draft with the same lines, which goes through validation and publication again. The
     published version stays public until the restatement is published, and afterwards too."""
-    _require(user_can_edit(actor), "You cannot restate balance sheets.")
     sheet = _locked(sheet)
-    if sheet.status != SheetStatus.PUBLISHED:
-        raise ValidationError("Only a published sheet is restated; change this one instead.")
-    if not reason.strip():
-        raise ValidationError({"reason": "Enter what is being corrected and why"})
+    SHEET_WORKFLOW.check(RESTATE, sheet, actor, reason=reason)
     latest = BalanceSheet.objects.filter(
         council=sheet.council_id, neighbourhood=sheet.neighbourhood_id, year=sheet.year
     ).aggregate(latest=Max("version"))["latest"]
@@ -573,7 +561,7 @@ def borough_sheet_build(*, council: Council, year: int, actor: User) -> BoroughB
     _require(user_can_edit(actor), "You cannot change balance sheets.")
     open_sheet = (
         BalanceSheet.objects.filter(council=council, neighbourhood__isnull=True, year=year)
-        .exclude(status=SheetStatus.PUBLISHED)
+        .exclude(status__in=SHEET_WORKFLOW.final_states())
         .first()
     )
     if open_sheet is None:
@@ -589,7 +577,7 @@ def borough_sheet_build(*, council: Council, year: int, actor: User) -> BoroughB
         open_sheet = balance_sheet_create(
             council=council, neighbourhood=None, year=year, actor=actor
         )
-    sheet = _editable(open_sheet)
+    sheet = _editable(open_sheet, actor)
 
     sources = sheets_checked_for_year(council=council, year=year)
     neighbourhoods = list(council.neighbourhoods.order_by("order", "name"))

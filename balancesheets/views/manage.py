@@ -28,6 +28,7 @@ from balancesheets.selectors import (
     sheet_years,
 )
 from balancesheets.views.public import sheet_url
+from balancesheets.workflows import EDITABLE_STATUSES, SHEET_WORKFLOW
 from neighbourhoods.selectors import council_current
 
 VIEW_PERMISSION = "balancesheets.view_balancesheet"
@@ -85,14 +86,8 @@ def _form_errors(form, error: ValidationError) -> None:
 
 
 def _abilities(user, sheet) -> dict[str, bool]:
-    editable = sheet.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)
-    return {
-        "can_edit": editable and services.user_can_edit(user),
-        "can_submit": editable and services.user_can_submit(user),
-        "can_validate": sheet.status == SheetStatus.SUBMITTED and services.user_is_validator(user),
-        "can_publish": sheet.status == SheetStatus.VALIDATED and services.user_can_publish(user),
-        "can_restate": sheet.status == SheetStatus.PUBLISHED and services.user_can_edit(user),
-    }
+    """can_edit, can_submit, can_validate, can_return, …: what the workflow offers `user`."""
+    return SHEET_WORKFLOW.abilities(sheet, user)
 
 
 # Lists
@@ -242,7 +237,7 @@ def _line_input(data) -> services.LineInput:
 
 def _editable_or_back(request, sheet):
     if not _abilities(request.user, sheet)["can_edit"]:
-        if sheet.status not in (SheetStatus.DRAFT, SheetStatus.RETURNED):
+        if sheet.status not in EDITABLE_STATUSES:
             messages.error(
                 request,
                 f"This sheet is {sheet.get_status_display().lower()}, so its lines cannot be "
@@ -416,12 +411,8 @@ def submit(request, pk: int):
 
 
 def _refuse(request, sheet, verb: str):
-    if request.user.has_perm(VIEW_PERMISSION) and sheet.status not in (
-        SheetStatus.DRAFT,
-        SheetStatus.RETURNED,
-        SheetStatus.SUBMITTED,
-        SheetStatus.VALIDATED,
-    ):
+    # A final (published) sheet is worth a message; any other refusal is a matter of role.
+    if request.user.has_perm(VIEW_PERMISSION) and sheet.status in SHEET_WORKFLOW.final_states():
         messages.error(request, f"This sheet cannot be {verb} now.")
         return redirect(_editor(sheet))
     raise PermissionDenied(f"You cannot do that to this sheet now ({verb}).")
@@ -434,10 +425,10 @@ def _comments_page(request, sheet, *, form, title):
     })  # fmt: skip
 
 
-def _comments_step(request, pk, *, refused, service, form_options, success, title):
+def _comments_step(request, pk, *, action, refused, service, form_options, success, title):
     """A CWB Group step that takes comments: validate, or return with what to change."""
     sheet = _sheet(pk)
-    if not _abilities(request.user, sheet)["can_validate"]:
+    if not _abilities(request.user, sheet)[f"can_{action}"]:
         return _refuse(request, sheet, refused)
     form = forms.CommentsForm(_posted(request), **form_options)
     if request.method == "POST" and form.is_valid():
@@ -457,6 +448,7 @@ def validate(request, pk: int):
     return _comments_step(
         request,
         pk,
+        action="validate",
         refused="validated",
         service=services.balance_sheet_validate,
         form_options={
@@ -476,6 +468,7 @@ def return_sheet(request, pk: int):
     return _comments_step(
         request,
         pk,
+        action="return",
         refused="returned",
         service=services.balance_sheet_return,
         form_options={
