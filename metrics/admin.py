@@ -23,11 +23,9 @@ from metrics.models import (
     Metric,
     MetricValue,
     MetricValueChange,
-    ValueStatus,
 )
 from metrics.periods import period_label
 from metrics.services import (
-    EDITABLE,
     is_cwb_group_member,
     lm3_study_save,
     metric_value_problems,
@@ -39,6 +37,7 @@ from metrics.services import (
 )
 from metrics.sources import metric_source_choices, metric_source_get
 from metrics.templatetags.metric_format import metric_value_format
+from metrics.workflows import EDITABLE, REOPEN, RETURN, SUBMIT, VALIDATE, VALUE_WORKFLOW
 
 CONFIRMATION_TEMPLATE = "admin/action_confirmation.html"
 # Set by the intermediate page's submit button: the user has confirmed the action.
@@ -406,7 +405,7 @@ class MetricValueAdmin(admin.ModelAdmin):
     @admin.action(description="Submit selected values for validation", permissions=["change"])
     def submit_selected(self, request, queryset):
         chosen = queryset.count()
-        values = self._ids(queryset.filter(status__in=EDITABLE))
+        values = self._ids(queryset.filter(status__in=VALUE_WORKFLOW.states_from(SUBMIT)))
         done = self._apply(request, values, metric_value_submit)
         if done:
             self.message_user(
@@ -423,7 +422,7 @@ class MetricValueAdmin(admin.ModelAdmin):
     @admin.action(description="Validate selected values (CWB Group)", permissions=["validate"])
     def validate_selected(self, request, queryset):
         chosen = queryset.count()
-        submitted = queryset.filter(status=ValueStatus.SUBMITTED)
+        submitted = queryset.filter(status__in=VALUE_WORKFLOW.states_from(VALIDATE))
         values = self._ids(submitted.exclude(submitted_by=request.user))
         own = submitted.filter(submitted_by=request.user).count()
         done = self._apply(request, values, metric_value_validate)
@@ -450,7 +449,7 @@ class MetricValueAdmin(admin.ModelAdmin):
         )
         if form.is_bound and form.is_valid():
             chosen = queryset.count()
-            values = self._ids(queryset.filter(status=ValueStatus.SUBMITTED))
+            values = self._ids(queryset.filter(status__in=VALUE_WORKFLOW.states_from(RETURN)))
             done = self._apply(
                 request, values, metric_value_return, comment=form.cleaned_data["comment"]
             )
@@ -490,7 +489,7 @@ class MetricValueAdmin(admin.ModelAdmin):
         )
         if form.is_bound and form.is_valid():
             chosen = queryset.count()
-            values = self._ids(queryset.filter(status=ValueStatus.VALIDATED))
+            values = self._ids(queryset.filter(status__in=VALUE_WORKFLOW.states_from(REOPEN)))
             done = self._apply(
                 request, values, metric_value_reopen, reason=form.cleaned_data["comment"]
             )

@@ -41,15 +41,22 @@ from metrics.models import (
     MetricValue,
     MetricValueChange,
     Unit,
-    ValueStatus,
 )
 from metrics.periods import PERIOD_HINTS, period_fits, period_label
 from metrics.sources import metric_source_get
+from metrics.workflows import (
+    RECOMPUTE,
+    REOPEN,
+    RETURN,
+    SAVE,
+    SUBMIT,
+    VALIDATE,
+    VALUE_WORKFLOW,
+)
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.roles import CWB_GROUP
 
 VALUE_PLACES = Decimal("0.0001")
-EDITABLE = (ValueStatus.DRAFT, ValueStatus.RETURNED)
 
 
 class ChangeAction:
@@ -280,12 +287,7 @@ def metric_value_save(
         )
         .first()
     )
-    if existing is not None and existing.status not in EDITABLE:
-        raise ValidationError(
-            f"The value for {period_label(period_start, period_end)} is "
-            f"{existing.get_status_display().lower()}, so it cannot be changed"
-            + (": reopen it for correction first" if existing.status == "validated" else "")
-        )
+    VALUE_WORKFLOW.check(SAVE, existing, actor)
     if metric.computed and (existing is None or existing.value != value):
         raise ValidationError(
             {"value": ["This metric is computed by the system: its value cannot be typed in"]}
@@ -302,7 +304,7 @@ def metric_value_save(
         return existing  # nothing changed: nothing to record
     metric_value.value = value
     metric_value.evidence = evidence.strip()
-    metric_value.status = ValueStatus.DRAFT
+    VALUE_WORKFLOW.apply(SAVE, metric_value)
     metric_value.full_clean()
     metric_value.save()
     action = ChangeAction.CHANGED if existing else ChangeAction.CREATED
@@ -314,13 +316,9 @@ def metric_value_save(
 def metric_value_submit(*, metric_value: MetricValue, actor: User) -> MetricValue:
     """Send a draft or returned value to the CWB Group for validation."""
     metric_value = _locked(metric_value)
-    if metric_value.status not in EDITABLE:
-        raise ValidationError(
-            f"Only draft or returned values can be submitted; this one is "
-            f"{metric_value.get_status_display().lower()}"
-        )
+    VALUE_WORKFLOW.check(SUBMIT, metric_value, actor)
     before = metric_value_snapshot(metric_value)
-    metric_value.status = ValueStatus.SUBMITTED
+    VALUE_WORKFLOW.apply(SUBMIT, metric_value)
     metric_value.submitted_by = _actor(actor)
     metric_value.submitted_at = timezone.now()
     metric_value.full_clean()
@@ -329,25 +327,15 @@ def metric_value_submit(*, metric_value: MetricValue, actor: User) -> MetricValu
     return metric_value
 
 
-def _require_cwb_group(actor: Any, what: str) -> None:
-    if not is_cwb_group_member(actor):
-        raise PermissionDenied(f"Only members of the {CWB_GROUP} can {what} values.")
-
-
 @transaction.atomic
 def metric_value_validate(*, metric_value: MetricValue, actor: User) -> MetricValue:
     """A CWB Group member validates a submitted value: from now on it is public."""
-    _require_cwb_group(actor, "validate")
     metric_value = _locked(metric_value)
-    if metric_value.status != ValueStatus.SUBMITTED:
-        raise ValidationError(
-            f"Only submitted values can be validated; this one is "
-            f"{metric_value.get_status_display().lower()}"
-        )
+    VALUE_WORKFLOW.check(VALIDATE, metric_value, actor)
     if metric_value.submitted_by_id is not None and metric_value.submitted_by_id == actor.pk:
         raise PermissionDenied("A value must be validated by someone other than its submitter.")
     before = metric_value_snapshot(metric_value)
-    metric_value.status = ValueStatus.VALIDATED
+    VALUE_WORKFLOW.apply(VALIDATE, metric_value)
     metric_value.validated_by = actor
     metric_value.validated_at = timezone.now()
     metric_value.return_comment = ""
@@ -362,18 +350,11 @@ def metric_value_return(
     *, metric_value: MetricValue, actor: User, comment: str
 ) -> MetricValue:
     """A CWB Group member sends a submitted value back to the officers, saying why."""
-    _require_cwb_group(actor, "return")
     comment = (comment or "").strip()
-    if not comment:
-        raise ValidationError({"comment": ["Say what needs to change before it can be validated"]})
     metric_value = _locked(metric_value)
-    if metric_value.status != ValueStatus.SUBMITTED:
-        raise ValidationError(
-            f"Only submitted values can be returned; this one is "
-            f"{metric_value.get_status_display().lower()}"
-        )
+    VALUE_WORKFLOW.check(RETURN, metric_value, actor, reason=comment)
     before = metric_value_snapshot(metric_value)
-    metric_value.status = ValueStatus.RETURNED
+    VALUE_WORKFLOW.apply(RETURN, metric_value)
     metric_value.return_comment = comment
     metric_value.full_clean()
     metric_value.save()
@@ -388,13 +369,10 @@ def metric_value_reopen(
     """Reopen a validated value for correction: it becomes a draft and leaves the public pages
     until it is validated again. The reason is kept in its history."""
     reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": ["Say why the validated value needs correcting"]})
     metric_value = _locked(metric_value)
-    if metric_value.status != ValueStatus.VALIDATED:
-        raise ValidationError("Only validated values need reopening: change this one directly")
+    VALUE_WORKFLOW.check(REOPEN, metric_value, actor, reason=reason)
     before = metric_value_snapshot(metric_value)
-    metric_value.status = ValueStatus.DRAFT
+    VALUE_WORKFLOW.apply(REOPEN, metric_value)
     metric_value.validated_by = None
     metric_value.validated_at = None
     metric_value.submitted_by = None
@@ -465,7 +443,7 @@ def metric_values_compute(
             areas += neighbourhoods
         for area in areas:
             existing = held.get((metric.pk, area.pk if area else None))
-            if existing is not None and existing.status == ValueStatus.VALIDATED:
+            if VALUE_WORKFLOW.state_of(existing) not in RECOMPUTE.sources:
                 result.kept_validated += 1
                 continue
             computed = source.compute(period_start, period_end, area)
@@ -490,7 +468,7 @@ def metric_values_compute(
             )
             metric_value.value = computed
             metric_value.evidence = evidence
-            metric_value.status = ValueStatus.DRAFT
+            VALUE_WORKFLOW.apply(RECOMPUTE, metric_value)
             metric_value.submitted_by = None
             metric_value.submitted_at = None
             metric_value.full_clean()
