@@ -34,7 +34,6 @@ from pledges.models import (
     PledgeStatus,
     PledgeUpdate,
     RejectionReason,
-    UpdateStatus,
 )
 from pledges.tokens import (
     confirmation_token_make,
@@ -42,6 +41,18 @@ from pledges.tokens import (
     ip_address_hash,
     new_secret,
     secret_hash,
+)
+from pledges.workflows import (
+    CONFIRM,
+    HOLD,
+    PLEDGE_WORKFLOW,
+    PUBLISH,
+    REJECT,
+    REPORT_PROGRESS,
+    UPDATE_PUBLISH,
+    UPDATE_REJECT,
+    UPDATE_WORKFLOW,
+    WITHDRAW,
 )
 
 
@@ -242,7 +253,12 @@ def pledge_submit(
 
 
 def _confirm(pledge: Pledge, *, now, actor=None) -> None:
-    pledge.status = PledgeStatus.HELD if pledge.hold_reason else PledgeStatus.CONFIRMED
+    PLEDGE_WORKFLOW.check(CONFIRM, pledge, actor)
+    PLEDGE_WORKFLOW.apply(CONFIRM, pledge)
+    if pledge.hold_reason:
+        # A rate rule tripped at submission: confirmed straight into the review queue.
+        PLEDGE_WORKFLOW.check(HOLD, pledge, None, reason=pledge.hold_reason)
+        PLEDGE_WORKFLOW.apply(HOLD, pledge)
     pledge.confirmed_at = now
     pledge.confirmation_nonce = ""
     pledge.save(update_fields=["status", "confirmed_at", "confirmation_nonce"])
@@ -279,7 +295,8 @@ def pledge_confirm(*, token: str) -> tuple[ConfirmResult, Pledge | None]:
     return ConfirmResult.CONFIRMED, pledge
 
 
-MODERATABLE = (PledgeStatus.CONFIRMED, PledgeStatus.HELD)
+# The moderation queue: the pledges an officer may publish.
+MODERATABLE = PLEDGE_WORKFLOW.states_from(PUBLISH)
 
 
 @transaction.atomic
@@ -288,9 +305,10 @@ def pledge_publish(*, pledges: Iterable[Pledge], actor: User) -> int:
     now = timezone.now()
     published = 0
     for pledge in Pledge.objects.select_for_update().filter(
-        pk__in=[p.pk for p in pledges], status__in=MODERATABLE
+        pk__in=[p.pk for p in pledges], status__in=PLEDGE_WORKFLOW.states_from(PUBLISH)
     ):
-        pledge.status = PledgeStatus.PUBLISHED
+        PLEDGE_WORKFLOW.check(PUBLISH, pledge, actor)
+        PLEDGE_WORKFLOW.apply(PUBLISH, pledge)
         pledge.published_at = now
         pledge.moderated_at = now
         pledge.rejection_reason = None
@@ -323,10 +341,11 @@ def pledge_reject(
     now = timezone.now()
     rejected = unpublished = 0
     for pledge in Pledge.objects.select_for_update().filter(
-        pk__in=[p.pk for p in pledges], status__in=[*MODERATABLE, PledgeStatus.PUBLISHED]
+        pk__in=[p.pk for p in pledges], status__in=PLEDGE_WORKFLOW.states_from(REJECT)
     ):
+        PLEDGE_WORKFLOW.check(REJECT, pledge, actor, reason=reason)
         unpublished += pledge.status == PledgeStatus.PUBLISHED
-        pledge.status = PledgeStatus.REJECTED
+        PLEDGE_WORKFLOW.apply(REJECT, pledge)
         pledge.moderated_at = now
         pledge.published_at = None
         pledge.rejection_reason = reason
@@ -350,13 +369,14 @@ def pledge_for_manage_token(*, token: str) -> Pledge | None:
 
 @transaction.atomic
 def pledge_withdraw(*, pledge: Pledge) -> None:
-    """The pledger withdraws: it leaves the wall and the open data at once."""
+    """The pledger withdraws: it leaves the wall and the open data at once.
+
+    Refuses (TransitionNotAllowed) a pledge already rejected or withdrawn."""
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
-    if pledge.status == PledgeStatus.WITHDRAWN:
-        return
+    PLEDGE_WORKFLOW.check(WITHDRAW, pledge, None)
     if pledge.status == PledgeStatus.PUBLISHED:
         counters.counter_add(name=counters.PUBLISHED, delta=-1)
-    pledge.status = PledgeStatus.WITHDRAWN
+    PLEDGE_WORKFLOW.apply(WITHDRAW, pledge)
     pledge.withdrawn_at = timezone.now()
     pledge.published_at = None
     pledge.save(update_fields=["status", "withdrawn_at", "published_at"])
@@ -408,6 +428,9 @@ class UpdateAnswers:
 
 @transaction.atomic
 def pledge_update_submit(*, pledge: Pledge, answers: UpdateAnswers) -> PledgeUpdate:
+    """The pledger reports progress; refused unless the pledge is confirmed, held or published."""
+    locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    PLEDGE_WORKFLOW.check(REPORT_PROGRESS, locked, None)
     update = PledgeUpdate(
         pledge=pledge,
         text=answers.text.strip(),
@@ -431,12 +454,14 @@ def pledge_updates_moderate(
 ) -> int:
     now = timezone.now()
     changed = 0
+    step = UPDATE_PUBLISH if publish else UPDATE_REJECT
     for update in (
         PledgeUpdate.objects.select_for_update()
         .select_related("pledge")
-        .filter(pk__in=[u.pk for u in updates], status=UpdateStatus.PENDING)
+        .filter(pk__in=[u.pk for u in updates], status__in=UPDATE_WORKFLOW.states_from(step))
     ):
-        update.status = UpdateStatus.PUBLISHED if publish else UpdateStatus.REJECTED
+        UPDATE_WORKFLOW.check(step, update, actor, reason=reason)
+        UPDATE_WORKFLOW.apply(step, update)
         update.rejection_reason = None if publish else reason
         update.moderated_at = now
         update.moderated_by = actor

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.workflow import TransitionNotAllowed
 from pledges.forms import ProgressForm
 from pledges.models import PledgeStatus
 from pledges.services import (
@@ -16,9 +17,12 @@ from pledges.services import (
     pledge_update_submit,
     pledge_withdraw,
 )
+from pledges.workflows import PLEDGE_WORKFLOW, REPORT_PROGRESS, WITHDRAW
 
-CAN_REPORT_PROGRESS = (PledgeStatus.CONFIRMED, PledgeStatus.HELD, PledgeStatus.PUBLISHED)
-CAN_WITHDRAW = (*CAN_REPORT_PROGRESS, PledgeStatus.UNCONFIRMED)
+
+def _offered(action, pledge) -> bool:
+    # The pledger holds the link, not an account: the table decides by the pledge's state.
+    return action in PLEDGE_WORKFLOW.available(pledge, None)
 
 
 def _pledge(token: str):
@@ -47,8 +51,9 @@ def manage(request, token: str):
                 "token": token,
                 "updates": pledge.updates.order_by("-created_at")[:50],
                 "commitments": pledge.commitments.all(),
-                "can_report": pledge.status in CAN_REPORT_PROGRESS,
-                "can_withdraw": pledge.status in CAN_WITHDRAW,
+                "on_wall": pledge.status == PledgeStatus.PUBLISHED,
+                "can_report": _offered(REPORT_PROGRESS, pledge),
+                "can_withdraw": _offered(WITHDRAW, pledge),
                 "can_erase": pledge.personal_data_erased_at is None,
             },
         )
@@ -59,7 +64,7 @@ def manage(request, token: str):
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_progress(request, token: str):
     pledge = _pledge(token)
-    if pledge.status not in CAN_REPORT_PROGRESS:
+    if not _offered(REPORT_PROGRESS, pledge):
         return redirect("pledges:manage", token)
     form = ProgressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -86,16 +91,26 @@ def _confirm_page(request, token, *, template, action):
     if request.method == "POST":
         action(pledge)
         return redirect("pledges:manage", token)
-    return _private(render(request, template, {"pledge": pledge, "token": token}))
+    return _private(
+        render(
+            request,
+            template,
+            {"pledge": pledge, "token": token, "on_wall": pledge.status == PledgeStatus.PUBLISHED},
+        )
+    )
 
 
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request, token: str):
     def action(pledge):
-        if pledge.status in CAN_WITHDRAW:
+        if not _offered(WITHDRAW, pledge):
+            return
+        try:
             pledge_withdraw(pledge=pledge)
-            messages.success(request, "Your pledge has been withdrawn.")
+        except TransitionNotAllowed:
+            return  # changed meanwhile (moderated, or withdrawn twice): the page shows its state
+        messages.success(request, "Your pledge has been withdrawn.")
 
     return _confirm_page(request, token, template="pledges/manage/withdraw.html", action=action)
 
