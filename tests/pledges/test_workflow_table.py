@@ -17,7 +17,7 @@ from pledges.services import (
     pledge_updates_moderate,
     pledge_withdraw,
 )
-from pledges.tokens import confirmation_token_make
+from pledges.tokens import confirmation_token_make, new_secret, secret_hash
 from pledges.workflows import PLEDGE_WORKFLOW, UPDATE_WORKFLOW
 from tests.factories import PledgeFactory, UserFactory
 
@@ -175,3 +175,23 @@ def test_rejecting_an_update_needs_a_reason():
         pledge_updates_moderate(updates=[update], actor=UserFactory(), publish=False)
     update.refresh_from_db()
     assert update.status == UpdateStatus.PENDING
+
+
+@pytest.mark.parametrize("state", PLEDGE_STATES)
+def test_the_manage_page_offers_exactly_what_the_matrix_allows(state, client):
+    token = new_secret()
+    pledge = _pledge(state)
+    Pledge.objects.filter(pk=pledge.pk).update(manage_token_hash=secret_hash(token))
+    page = client.get(f"/pledge/manage/{token}/").content.decode()
+    assert ("Withdraw your pledge" in page) == (state in PLEDGE_MATRIX["withdraw"][0])
+    assert ("Report progress" in page) == (state in PLEDGE_MATRIX["report_progress"][0])
+
+
+def test_posting_withdraw_for_a_rejected_pledge_leaves_it_rejected(client):
+    token = new_secret()
+    pledge = _pledge(PledgeStatus.REJECTED)
+    Pledge.objects.filter(pk=pledge.pk).update(manage_token_hash=secret_hash(token))
+    response = client.post(f"/pledge/manage/{token}/withdraw/")
+    assert response.status_code == 302
+    pledge.refresh_from_db()
+    assert pledge.status == PledgeStatus.REJECTED
