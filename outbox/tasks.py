@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from pledges.emails import email_send_now
+from outbox.services import email_send_now
 
 
 @task()

@@ -1,0 +1,48 @@
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class OutboundEmail(models.Model):
+    """An email waiting to go, written in the same transaction as what it is about.
+
+    The background worker sends it and retries, so a confirmation is never lost while the mail
+    server is down. `about` is the record the email concerns (a pledge, say), whatever its app.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Gave up after retries"
+
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    kind = models.CharField(max_length=40, help_text="Which email this is, e.g. confirmation.")
+    about_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="outbox_email_status_idx"),
+            models.Index(fields=["about_type", "about_id"], name="outbox_email_about_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(about_type__isnull=True, about_id__isnull=True)
+                | models.Q(about_type__isnull=False, about_id__isnull=False),
+                name="outbox_email_about_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.get_status_display()})"
