@@ -27,6 +27,7 @@ from balancesheets.models import (
 )
 from balancesheets.resources import IndicatorResource, ProxyValueResource
 from balancesheets.workflows import EDIT, EDITABLE_STATUSES, SHEET_WORKFLOW
+from core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
 
 SPREADSHEET_FORMATS = [CSV, XLSX]
 
@@ -164,22 +165,11 @@ class LineInline(admin.TabularInline):
         return super().get_queryset(request).select_related("indicator")
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyTabularInline):
     model = BalanceSheetEvent
     verbose_name_plural = "History"
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "actor", "indicator", "before", "after", "comment"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "indicator")
@@ -228,7 +218,7 @@ WORKFLOW_FIELDS = [
 class BalanceSheetAdmin(admin.ModelAdmin):
     list_display = [
         "__str__",
-        "year_title",
+        "year_label",
         "area",
         "version",
         "status",
@@ -259,8 +249,8 @@ class BalanceSheetAdmin(admin.ModelAdmin):
         return ["council", "neighbourhood", "year", "editor_link", *WORKFLOW_FIELDS]
 
     @admin.display(description="financial year", ordering="year")
-    def year_title(self, obj: BalanceSheet) -> str:
-        return obj.year_title
+    def year_label(self, obj: BalanceSheet) -> str:
+        return obj.year_label
 
     @admin.display(description="area", ordering="neighbourhood__order")
     def area(self, obj: BalanceSheet) -> str:
@@ -356,7 +346,7 @@ class BalanceSheetAdmin(admin.ModelAdmin):
 
 
 @admin.register(BalanceSheetLine)
-class BalanceSheetLineAdmin(admin.ModelAdmin):
+class BalanceSheetLineAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Every line of every sheet, to search; lines are changed on their sheet."""
 
     list_display = ["sheet", "indicator", "quantity", "unit_value", "value", "value_overridden"]
@@ -383,18 +373,9 @@ class BalanceSheetLineAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(BalanceSheetEvent)
-class BalanceSheetEventAdmin(admin.ModelAdmin):
+class BalanceSheetEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The history of every sheet: read-only for everyone."""
 
     list_display = ["created_at", "sheet", "action", "actor", "indicator"]
@@ -404,12 +385,3 @@ class BalanceSheetEventAdmin(admin.ModelAdmin):
     fields = ["sheet", "action", "actor", "indicator", "before", "after", "comment", "created_at"]
     readonly_fields = fields
     ordering = ["-created_at", "-pk"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -5,11 +5,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.urls import reverse
-from django.utils import timezone
 
-from balancesheets.models import BalanceSheet, SheetStatus, financial_year_title
+from balancesheets.models import BalanceSheet, SheetStatus
 from balancesheets.selectors import sheets_published_current, sheets_totals
-from metrics.periods import financial_year_of
+from core.periods import FinancialYear, financial_year_label
 from neighbourhoods.models import Council
 
 
@@ -20,8 +19,8 @@ class PublishedSheetSummary:
     url: str
 
     @property
-    def year_title(self) -> str:
-        return financial_year_title(self.year)
+    def year_label(self) -> str:
+        return financial_year_label(self.year)
 
 
 @dataclass(frozen=True)
@@ -30,8 +29,8 @@ class CurrentSheetSummary:
     status: str
 
     @property
-    def year_title(self) -> str:
-        return financial_year_title(self.year)
+    def year_label(self) -> str:
+        return financial_year_label(self.year)
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ def sheet_dashboard_summaries(*, council: Council) -> dict[int, SheetDashboardSu
     ):
         latest.setdefault(sheet.neighbourhood_id, sheet)
     totals = sheets_totals(sheets=latest.values())
-    this_year = financial_year_of(timezone.localdate())
+    this_year = FinancialYear.current().start_year
     # The newest version of each neighbourhood's sheet for this year (later ones overwrite).
     current = {
         sheet.neighbourhood_id: sheet

@@ -4,46 +4,13 @@ Amounts are exact: strings in JSON ("3400.00"), plain numbers in CSV, pounds to 
 same selectors feed the pages, the PDF and these files, so their totals are the same.
 """
 
-import csv
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from balancesheets.models import BalanceSheet
 from balancesheets.selectors import SheetDetail, SheetTotals, YearOverview
-
-# A spreadsheet treats a cell starting with one of these as a formula (CSV injection, OWASP).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# Excel reads a CSV as UTF-8 only when it starts with a byte order mark.
-BYTE_ORDER_MARK = "\ufeff"
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return f"'{value}"
-    return value
-
-
-class _Line:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal | int):
-        return value
-    return spreadsheet_safe(str(value))
-
-
-def csv_lines(*, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """CSV text line by line (a byte order mark first), every text cell spreadsheet-safe.
-    Numbers are written as they are: a negative net position stays a number."""
-    writer = csv.writer(_Line())
-    yield BYTE_ORDER_MARK + writer.writerow(header)
-    for row in rows:
-        yield writer.writerow([_cell(value) for value in row])
+from core.csv import csv_lines
 
 
 def _amount(value: Decimal | None) -> str | None:

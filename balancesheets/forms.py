@@ -1,16 +1,15 @@
 """The officers' forms for balance sheets, in the GOV.UK pattern (crispy-forms-gds)."""
 
-import datetime
 from decimal import Decimal
 
 from crispy_forms_gds.choices import Choice
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size, Submit
 from django import forms
-from django.utils import timezone
 
-from balancesheets.formatting import gbp
-from balancesheets.models import MAX_AMOUNT, Indicator, financial_year_title
+from balancesheets.models import MAX_AMOUNT, Indicator
+from core.formatting import pounds
+from core.periods import FinancialYear, financial_year_label
 
 BOROUGH_CHOICE = "borough"
 TEXT_MAX_LENGTH = 2000
@@ -24,16 +23,10 @@ def _helper(*fields, button: str = "Continue") -> FormHelper:
     return helper
 
 
-def current_financial_year(today: datetime.date | None = None) -> int:
-    """The year the financial year running today started (April to March)."""
-    today = today or timezone.localdate()
-    return today.year if today.month >= 4 else today.year - 1
-
-
 def year_choices(*, before: int = 4, after: int = 1) -> list[Choice]:
-    current = current_financial_year()
+    current = FinancialYear.current().start_year
     return [
-        Choice(str(year), financial_year_title(year))
+        Choice(str(year), financial_year_label(year))
         for year in range(current + after, current - before - 1, -1)
     ]
 
@@ -132,9 +125,8 @@ def _indicator_label(indicator: Indicator) -> str:
         return f"{indicator.name} ({side}; no £ proxy for this year)"
     proxy = proxies[0]
     illustrative = ", illustrative" if proxy.is_illustrative else ""
-    return (
-        f"{indicator.name} ({side}; {gbp(proxy.value_per_unit)} per {indicator.unit}{illustrative})"
-    )
+    price = pounds(proxy.value_per_unit, pence=True)
+    return f"{indicator.name} ({side}; {price} per {indicator.unit}{illustrative})"
 
 
 class LineForm(forms.Form):
@@ -266,7 +258,7 @@ class BoroughBuildForm(forms.Form):
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [
-            Choice(str(year), financial_year_title(year)) for year in years
+            Choice(str(year), financial_year_label(year)) for year in years
         ] or year_choices()
         self.helper = _helper(
             Field.select("year", label_size=Size.MEDIUM),

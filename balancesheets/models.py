@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 
+from core.periods import FinancialYear
 from neighbourhoods.models import Council, Neighbourhood
 
 PENNY = Decimal("0.01")
@@ -22,23 +23,11 @@ PENNY = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")
 # The URL slug of the whole-borough sheet (neighbourhood slugs are the others).
 BOROUGH_SLUG = "borough"
-FIRST_YEAR = 2000
-LAST_YEAR = 2099
 
 
 def money(value: Decimal) -> Decimal:
     """An amount rounded to the penny, halves away from zero (as PostgreSQL's round())."""
     return value.quantize(PENNY, rounding=ROUND_HALF_UP)
-
-
-def financial_year_label(year: int) -> str:
-    """The financial year starting in April of `year`, as written in URLs: 2024 -> "2024-25"."""
-    return f"{year}-{(year + 1) % 100:02d}"
-
-
-def financial_year_title(year: int) -> str:
-    """As written in prose and the accounts: 2024 -> "2024/25"."""
-    return f"{year}/{(year + 1) % 100:02d}"
 
 
 class Capital(models.Model):
@@ -124,7 +113,7 @@ class ProxyValue(models.Model):
                 condition=Q(value_per_unit__gte=0), name="proxyvalue_value_not_negative"
             ),
             models.CheckConstraint(
-                condition=Q(price_year__gte=1990, price_year__lte=LAST_YEAR),
+                condition=Q(price_year__gte=1990, price_year__lte=FinancialYear.LAST),
                 name="proxyvalue_price_year_range",
             ),
         ]
@@ -217,7 +206,7 @@ class BalanceSheet(models.Model):
                 condition=Q(status__in=SheetStatus.values), name="balancesheet_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=FIRST_YEAR, year__lte=LAST_YEAR),
+                condition=Q(year__gte=FinancialYear.FIRST, year__lte=FinancialYear.LAST),
                 name="balancesheet_year_range",
             ),
             models.UniqueConstraint(
@@ -267,7 +256,7 @@ class BalanceSheet(models.Model):
         ]
 
     def __str__(self) -> str:
-        label = f"{self.area_name}, {financial_year_title(self.year)}"
+        label = f"{self.area_name}, {self.financial_year.label}"
         return f"{label} (version {self.version})" if self.version > 1 else label
 
     def clean(self):
@@ -293,16 +282,20 @@ class BalanceSheet(models.Model):
         return self.neighbourhood.slug if self.neighbourhood_id else BOROUGH_SLUG
 
     @property
+    def financial_year(self) -> FinancialYear:
+        return FinancialYear(self.year)
+
+    @property
     def year_label(self) -> str:
-        return financial_year_label(self.year)
+        return self.financial_year.label
 
     @property
-    def year_title(self) -> str:
-        return financial_year_title(self.year)
+    def year_slug(self) -> str:
+        return self.financial_year.slug
 
     @property
-    def previous_year_title(self) -> str:
-        return financial_year_title(self.year - 1)
+    def previous_year_label(self) -> str:
+        return self.financial_year.previous.label
 
     @property
     def is_editable(self) -> bool:

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from import_export import fields, resources, widgets
 
 from balancesheets.models import Capital, Indicator, ProxyValue, Side
+from core.tabular import field_key
 
 SIDES = {"asset": Side.ASSET, "assets": Side.ASSET, "liability": Side.LIABILITY,
          "liabilities": Side.LIABILITY}  # fmt: skip
@@ -20,17 +21,13 @@ def _text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _header(text: str) -> str:
-    return "_".join(_text(text).casefold().replace("-", " ").split())
-
-
 class _HeaderMixin:
     """Accept headers as people write them ("Price year", "price-year")."""
 
     required_columns: tuple[str, ...] = ()
 
     def before_import(self, dataset, **kwargs):
-        dataset.headers = [_header(header) for header in dataset.headers or []]
+        dataset.headers = [field_key(header) for header in dataset.headers or []]
         missing = [column for column in self.required_columns if column not in dataset.headers]
         if missing:
             raise ValueError(

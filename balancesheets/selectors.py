@@ -24,9 +24,8 @@ from balancesheets.models import (
     ProxyValue,
     SheetStatus,
     Side,
-    financial_year_label,
-    financial_year_title,
 )
+from core.periods import financial_year_label, financial_year_slug
 from neighbourhoods.models import Council, Neighbourhood
 
 ZERO = Decimal("0.00")
@@ -153,10 +152,6 @@ class PublishedYear:
     def label(self) -> str:
         return financial_year_label(self.year)
 
-    @property
-    def title(self) -> str:
-        return financial_year_title(self.year)
-
 
 def published_years(*, council: Council) -> list[PublishedYear]:
     """The financial years with published sheets, newest first (one query)."""
@@ -208,12 +203,12 @@ class YearOverview:
         return financial_year_label(self.year)
 
     @property
-    def title(self) -> str:
-        return financial_year_title(self.year)
+    def slug(self) -> str:
+        return financial_year_slug(self.year)
 
     @property
-    def previous_title(self) -> str:
-        return financial_year_title(self.year - 1)
+    def previous_label(self) -> str:
+        return financial_year_label(self.year - 1)
 
     @property
     def columns(self) -> list[AreaColumn]:

@@ -27,7 +27,6 @@ from balancesheets.models import (
     ProxyValue,
     SheetAction,
     SheetStatus,
-    financial_year_title,
     money,
 )
 from balancesheets.workflows import (
@@ -40,8 +39,9 @@ from balancesheets.workflows import (
     SUBMIT,
     VALIDATE,
 )
+from core.periods import financial_year_label
+from core.roles import CWB_GROUP
 from neighbourhoods.models import Council, Neighbourhood
-from neighbourhoods.roles import CWB_GROUP
 
 # Reference data
 
@@ -265,7 +265,7 @@ def balance_sheet_create(
     ).exists():
         raise ValidationError(
             f"{neighbourhood.name if neighbourhood else 'The whole borough'} already has a "
-            f"balance sheet for {financial_year_title(year)}."
+            f"balance sheet for {financial_year_label(year)}."
         )
     sheet = BalanceSheet(council=council, neighbourhood=neighbourhood, year=year, created_by=actor)
     sheet.full_clean()
@@ -363,7 +363,7 @@ def balance_sheet_copy_forward(*, sheet: BalanceSheet, actor: User | None) -> in
     sheet = _editable(sheet, actor)
     previous = sheet_previous_year(sheet=sheet)
     if previous is None:
-        raise ValidationError(f"There is no sheet for {financial_year_title(sheet.year - 1)}.")
+        raise ValidationError(f"There is no sheet for {financial_year_label(sheet.year - 1)}.")
     have = set(sheet.lines.values_list("indicator_id", flat=True))
     added = 0
     for old in previous.lines.select_related("indicator").order_by("pk"):
@@ -423,9 +423,7 @@ def balance_sheet_submit(*, sheet: BalanceSheet, actor: User) -> BalanceSheet:
 
 
 @transaction.atomic
-def balance_sheet_validate(
-    *, sheet: BalanceSheet, actor: User, comments: str = ""
-) -> BalanceSheet:
+def balance_sheet_validate(*, sheet: BalanceSheet, actor: User, comments: str = "") -> BalanceSheet:
     """A CWB Group member confirms a submitted sheet; not the officer who submitted it."""
     sheet = _locked(sheet)
     SHEET_WORKFLOW.check(VALIDATE, sheet, actor)
@@ -443,9 +441,7 @@ def balance_sheet_validate(
 
 
 @transaction.atomic
-def balance_sheet_return(
-    *, sheet: BalanceSheet, actor: User, comments: str
-) -> BalanceSheet:
+def balance_sheet_return(*, sheet: BalanceSheet, actor: User, comments: str) -> BalanceSheet:
     """A CWB Group member sends a submitted sheet back to the officers with comments."""
     sheet = _locked(sheet)
     SHEET_WORKFLOW.check(RETURN, sheet, actor, reason=comments)
@@ -474,9 +470,7 @@ def balance_sheet_publish(*, sheet: BalanceSheet, actor: User) -> BalanceSheet:
 
 
 @transaction.atomic
-def balance_sheet_restate(
-    *, sheet: BalanceSheet, actor: User | None, reason: str
-) -> BalanceSheet:
+def balance_sheet_restate(*, sheet: BalanceSheet, actor: User | None, reason: str) -> BalanceSheet:
     """Start a corrected version of the latest published sheet, as restated accounts are: a new
     draft with the same lines, which goes through validation and publication again. The
     published version stays public until the restatement is published, and afterwards too."""
@@ -584,7 +578,7 @@ def borough_sheet_build(*, council: Council, year: int, actor: User) -> BoroughB
     missing = [n for n in neighbourhoods if n.pk not in sources]
     if not sources:
         raise ValidationError(
-            f"No neighbourhood has a validated or published sheet for {financial_year_title(year)}."
+            f"No neighbourhood has a validated or published sheet for {financial_year_label(year)}."
         )
     totals: dict[int, dict[str, Any]] = {}
     for line in (

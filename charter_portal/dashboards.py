@@ -14,10 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from balancesheets.dashboard import sheet_dashboard_summaries
-from charter_portal.exports import csv_response
+from core.csv import csv_download, csv_lines
 from metrics.dashboard import metric_values_for_area
 from metrics.spend.dashboard import spend_with_neighbourhood_suppliers
-from neighbourhoods.selectors import council_current, neighbourhood_list, staff_access
+from neighbourhoods.current import council_or_404
+from neighbourhoods.selectors import neighbourhood_list, staff_access
 from pledges.dashboard import (
     pledge_contacts,
     pledge_dashboard,
@@ -27,13 +28,6 @@ from pledges.models import PledgerType
 from pledges.services import contact_list_viewed
 
 CONTACTS_SHOWN = 200
-
-
-def _council():
-    council = council_current()
-    if council is None:
-        raise Http404("No council has been loaded.")
-    return council
 
 
 def _access_or_403(request):
@@ -48,7 +42,7 @@ def _access_or_403(request):
 @require_safe
 def dashboard_index(request):
     access = _access_or_403(request)
-    council = _council()
+    council = council_or_404()
     neighbourhoods = [n for n in neighbourhood_list(council=council) if access.sees(n)]
     pledges = pledge_summaries_by_neighbourhood()
     sheets = sheet_dashboard_summaries(council=council)
@@ -69,7 +63,7 @@ def dashboard_index(request):
 
 def _neighbourhood_or_403(request, slug):
     access = _access_or_403(request)
-    council = _council()
+    council = council_or_404()
     neighbourhood = council.neighbourhoods.filter(slug=slug).first()
     if neighbourhood is None:
         raise Http404("No such neighbourhood.")
@@ -199,4 +193,6 @@ def dashboard_table_csv(request, slug: str, table: str):
                 [(month.strftime("%Y-%m"), n) for month, n in pledges.by_month],
             ),
         }[table]
-    return csv_response(f"{neighbourhood.slug}-{table}.csv", header, rows)
+    return csv_download(
+        filename=f"{neighbourhood.slug}-{table}.csv", lines=csv_lines(header=header, rows=rows)
+    )

@@ -4,18 +4,11 @@ Public: validated values and published data only."""
 
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from balancesheets.selectors import published_years
-from charter_portal.exports import csv_response
-from metrics.periods import (
-    financial_year,
-    financial_year_label,
-    financial_year_of,
-    financial_year_parse,
-    financial_year_slug,
-)
+from core.csv import csv_download, csv_lines
+from core.periods import FinancialYear
 from metrics.selectors import lm3_studies_for, metric_report
 from metrics.spend.selectors import spend_summary
 from neighbourhoods.selectors import council_current
@@ -23,19 +16,20 @@ from pledges.dashboard import pledge_year_totals
 
 
 def _report(year_slug: str) -> dict:
-    year = financial_year_parse(year_slug)
-    if year is None or not 2000 <= year <= 2099:
+    financial_year = FinancialYear.parse(year_slug)
+    if financial_year is None:
         raise Http404("No such financial year.")
-    start, end = financial_year(year)
+    year = financial_year.start_year
+    start, end = financial_year.dates
     council = council_current()
     sheet_years = {y.year for y in published_years(council=council)} if council else set()
     spend = spend_summary(start=start, end=end)
     return {
         "year": year,
-        "year_label": financial_year_label(year),
-        "year_slug": financial_year_slug(year),
-        "previous_slug": financial_year_slug(year - 1),
-        "next_slug": financial_year_slug(year + 1),
+        "year_label": financial_year.label,
+        "year_slug": financial_year.slug,
+        "previous_slug": financial_year.previous.slug,
+        "next_slug": financial_year.next.slug,
         "start": start,
         "end": end,
         "foundations": metric_report(period_start=start, period_end=end),
@@ -49,7 +43,7 @@ def _report(year_slug: str) -> dict:
 @require_safe
 def impact_latest(request):
     """The most recent complete financial year's report."""
-    return redirect("impact", year=financial_year_slug(financial_year_of(timezone.localdate()) - 1))
+    return redirect("impact", year=FinancialYear.current().previous.slug)
 
 
 @require_safe
@@ -111,8 +105,9 @@ def impact_report_json(request, year: str):
 def impact_report_csv(request, year: str):
     report = _report(year)
     header = ["foundation", "metric", "code", "unit", "value", "previous", "target", "on_track"]
-    return csv_response(
-        f"impact-{report['year_slug']}.csv",
-        header,
-        [[row[key] for key in header] for row in _rows(report)],
+    return csv_download(
+        filename=f"impact-{report['year_slug']}.csv",
+        lines=csv_lines(
+            header=header, rows=[[row[key] for key in header] for row in _rows(report)]
+        ),
     )

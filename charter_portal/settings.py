@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "core",
+    "outbox",
     "neighbourhoods",
     "metrics",
     "pledges",
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "charter_portal.middleware.DatabaseUnavailableMiddleware",
+    "neighbourhoods.current.CurrentCouncilMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -177,7 +180,7 @@ if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env.str(
-        "DJANGO_EMAIL_BACKEND", default="charter_portal.mail.DevelopmentEmailBackend"
+        "DJANGO_EMAIL_BACKEND", default="outbox.backends.DevelopmentEmailBackend"
     )
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="charter@localhost")

@@ -11,7 +11,8 @@ from balancesheets.dashboard import sheet_dashboard_summaries
 from balancesheets.selectors import capital_list
 from metrics.dashboard import metric_values_for_area
 from metrics.selectors import foundation_list
-from neighbourhoods.selectors import council_current, neighbourhood_get, neighbourhood_list
+from neighbourhoods.current import council_or_404
+from neighbourhoods.selectors import neighbourhood_get, neighbourhood_list
 from pledges.selectors import (
     PledgeFilters,
     campaign_progress,
@@ -22,13 +23,6 @@ from pledges.selectors import (
 
 # How many of a neighbourhood's newest pledges its public page shows.
 LATEST_PLEDGES = 5
-
-
-def _council_or_404(request):
-    council = council_current()
-    if council is None:
-        raise Http404("No council has been loaded.")
-    return council
 
 
 @require_safe
@@ -74,7 +68,7 @@ def cookies(request):
 
 @require_safe
 def neighbourhoods(request):
-    council = _council_or_404(request)
+    council = council_or_404()
     return render(
         request,
         "neighbourhoods/list.html",
@@ -84,7 +78,7 @@ def neighbourhoods(request):
 
 @require_safe
 def neighbourhood_detail(request, slug: str):
-    council = _council_or_404(request)
+    council = council_or_404()
     neighbourhood = neighbourhood_get(council=council, slug=slug)
     if neighbourhood is None:
         raise Http404("No such neighbourhood.")

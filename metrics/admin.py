@@ -9,13 +9,11 @@ validated values are read-only; values are never deleted.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import ngettext
 
+from core.admin import ReadOnlyTabularInline, confirmation_data, confirmation_page, counted
 from metrics.lm3 import lm3_for_study, lm3_round2_suppliers_from_spend
 from metrics.models import (
     Foundation,
@@ -36,17 +34,13 @@ from metrics.services import (
     metric_value_validate,
 )
 from metrics.sources import metric_source_choices, metric_source_get
+
+# The spend register's admin lives beside its code; importing it registers it.
+from metrics.spend import admin as _spend_admin  # noqa: F401
 from metrics.templatetags.metric_format import metric_value_format
 from metrics.workflows import EDITABLE, REOPEN, RETURN, SUBMIT, VALIDATE, VALUE_WORKFLOW
 
-CONFIRMATION_TEMPLATE = "admin/action_confirmation.html"
-# Set by the intermediate page's submit button: the user has confirmed the action.
-CONFIRMED = "apply"
 HISTORY_FIELDS_SHOWN = ("value", "evidence", "status", "return_comment")
-
-
-def _count(singular: str, plural: str, count: int) -> str:
-    return ngettext(singular, plural, count) % {"count": count}
 
 
 @admin.register(Foundation)
@@ -205,20 +199,6 @@ class MetricValueForm(forms.ModelForm):
         return cleaned
 
 
-class ReadOnlyTabularInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class MetricValueChangeInline(ReadOnlyTabularInline):
     model = MetricValueChange
     verbose_name = "change"
@@ -354,25 +334,9 @@ class MetricValueAdmin(admin.ModelAdmin):
 
     # The workflow's actions.
 
-    def _confirmation_page(self, request, queryset, *, action, form, title, intro, submit):
-        request.current_app = self.admin_site.name
-        return TemplateResponse(
-            request,
-            CONFIRMATION_TEMPLATE,
-            {
-                **self.admin_site.each_context(request),
-                "title": title,
-                "intro": intro,
-                "objects": queryset.select_related("metric", "neighbourhood"),
-                "form": form,
-                "action": action,
-                "confirmed_name": CONFIRMED,
-                "submit_label": submit,
-                "opts": self.opts,
-                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-                "media": self.media + form.media,
-            },
-        )
+    def _confirmation_page(self, request, queryset, **page):
+        queryset = queryset.select_related("metric", "neighbourhood")
+        return confirmation_page(self, request, queryset, **page)
 
     def _apply(self, request, values, service, **kwargs) -> int:
         """Run a workflow service over values, all or nothing; returns how many changed."""
@@ -390,7 +354,7 @@ class MetricValueAdmin(admin.ModelAdmin):
         if count > 0:
             self.message_user(
                 request,
-                _count(
+                counted(
                     f"%(count)d selected value {why}, so it was left alone.",
                     f"%(count)d selected values: each {why}, so they were left alone.",
                     count,
@@ -410,7 +374,7 @@ class MetricValueAdmin(admin.ModelAdmin):
         if done:
             self.message_user(
                 request,
-                _count(
+                counted(
                     "Submitted %(count)d value for validation.",
                     "Submitted %(count)d values for validation.",
                     done,
@@ -429,7 +393,7 @@ class MetricValueAdmin(admin.ModelAdmin):
         if done:
             self.message_user(
                 request,
-                _count(
+                counted(
                     "Validated %(count)d value: it is now public.",
                     "Validated %(count)d values: they are now public.",
                     done,
@@ -442,7 +406,7 @@ class MetricValueAdmin(admin.ModelAdmin):
     @admin.action(description="Return selected values with comments…", permissions=["validate"])
     def return_selected(self, request, queryset):
         form = CommentForm(
-            request.POST if CONFIRMED in request.POST else None,
+            confirmation_data(request),
             label="What needs to change",
             help_text="The officers see this comment on the value, and it is kept in its history.",
             required_message="Enter a comment saying what needs to change",
@@ -456,7 +420,7 @@ class MetricValueAdmin(admin.ModelAdmin):
             if done:
                 self.message_user(
                     request,
-                    _count(
+                    counted(
                         "Returned %(count)d value to the officers.",
                         "Returned %(count)d values to the officers.",
                         done,
@@ -481,7 +445,7 @@ class MetricValueAdmin(admin.ModelAdmin):
     )
     def reopen_selected(self, request, queryset):
         form = CommentForm(
-            request.POST if CONFIRMED in request.POST else None,
+            confirmation_data(request),
             label="Why the value needs correcting",
             help_text="Kept in the value's history. The value leaves the public pages until it "
             "is validated again.",
@@ -496,7 +460,7 @@ class MetricValueAdmin(admin.ModelAdmin):
             if done:
                 self.message_user(
                     request,
-                    _count(
+                    counted(
                         "Reopened %(count)d value as a draft.",
                         "Reopened %(count)d values as drafts.",
                         done,
@@ -645,7 +609,3 @@ class LM3StudyAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         lm3_study_save(study=obj, actor=request.user)
-
-
-# The spend register's admin lives beside its code.
-from metrics.spend import admin as spend_admin  # noqa: E402, F401

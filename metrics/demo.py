@@ -19,6 +19,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core.periods import FinancialYear
+from core.roles import CWB_GROUP
 from metrics.models import (
     LM3Study,
     Metric,
@@ -27,7 +29,6 @@ from metrics.models import (
     Unit,
     ValueStatus,
 )
-from metrics.periods import financial_year, financial_year_label, financial_year_of
 from metrics.services import (
     ChangeAction,
     metric_value_snapshot,
@@ -36,7 +37,6 @@ from metrics.services import (
     metric_values_compute,
 )
 from neighbourhoods.models import Council
-from neighbourhoods.roles import CWB_GROUP
 
 DEMO_EVIDENCE = "Demo figure (illustrative): "
 PAST_YEARS = 4
@@ -149,14 +149,14 @@ def demo_metric_values_ensure(*, council: Council, today: datetime.date | None =
         return existing
     officer, validator = _users()
     today = today or timezone.localdate()
-    this_year = financial_year_of(today)
+    this_year = FinancialYear.of(today).start_year
     years = list(range(this_year - PAST_YEARS, this_year + 1))
     neighbourhoods = list(council.neighbourhoods.order_by("order", "name"))
     rng = random.Random(2020)
     values: list[MetricValue] = []
     for metric in Metric.objects.filter(is_active=True, computed=False).order_by("pk"):
         for year, total in zip(years, _series(metric, rng), strict=True):
-            start, end = financial_year(year)
+            start, end = FinancialYear(year).dates
             past = year < this_year
             if past and validator is not None:
                 status = ValueStatus.VALIDATED
@@ -175,7 +175,7 @@ def demo_metric_values_ensure(*, council: Council, today: datetime.date | None =
                 whole = metric.unit == Unit.COUNT
                 shares = _split(total, len(neighbourhoods), rng, whole=whole)
                 areas += list(zip(neighbourhoods, shares, strict=True))
-            label = financial_year_label(year)
+            label = FinancialYear(year).label
             for area, figure in areas:
                 value = MetricValue(
                     metric=metric,
@@ -244,12 +244,12 @@ def demo_metric_values_ensure(*, council: Council, today: datetime.date | None =
 def demo_lm3_studies_ensure(*, today: datetime.date | None = None) -> int:
     """The two demo LM3 studies, once each (found by name); returns how many exist."""
     officer, _ = _users()
-    this_year = financial_year_of(today or timezone.localdate())
+    this_year = FinancialYear.of(today or timezone.localdate()).start_year
     for data in LM3_STUDIES:
         if LM3Study.objects.filter(name=data["name"]).exists():
             continue
         fields = {k: v for k, v in data.items() if k != "years_ago"}
-        start, end = financial_year(this_year - data["years_ago"])
+        start, end = FinancialYear(this_year - data["years_ago"]).dates
         study = LM3Study(**fields, period_start=start, period_end=end, created_by=officer)
         study.full_clean()
         study.save()
@@ -262,18 +262,18 @@ def demo_computed_metrics_ensure(*, today: datetime.date | None = None) -> int:
     once it is imported); submit and validate past years' drafts. Returns how many were
     validated. Safe to run again: validated values are never recomputed."""
     officer, validator = _users()
-    this_year = financial_year_of(today or timezone.localdate())
+    this_year = FinancialYear.of(today or timezone.localdate()).start_year
     years = range(this_year - PAST_YEARS, this_year + 1)
     for year in years:
-        start, end = financial_year(year)
+        start, end = FinancialYear(year).dates
         metric_values_compute(period_start=start, period_end=end, actor=officer)
     if officer is None or validator is None:
         return 0
     drafts = MetricValue.objects.filter(
         metric__computed=True,
         status=ValueStatus.DRAFT,
-        period_start__gte=financial_year(this_year - PAST_YEARS)[0],
-        period_end__lt=financial_year(this_year)[0],
+        period_start__gte=FinancialYear(this_year - PAST_YEARS).start,
+        period_end__lt=FinancialYear(this_year).start,
     )
     validated = 0
     for value in drafts.select_related("metric", "neighbourhood"):

@@ -1,19 +1,11 @@
-"""A metric's validated values as spreadsheet-safe CSV.
+"""A metric's validated values as spreadsheet-safe CSV."""
 
-metrics sits below pledges, so it keeps its own small copy of the CSV-injection guard.
-"""
-
-import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import Any
 
+from core.csv import csv_lines
 from metrics.models import Metric, MetricValue
 from metrics.periods import period_label
-
-# A spreadsheet treats a cell starting with one of these as a formula (CSV injection, OWASP).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# Excel reads a CSV as UTF-8 only when it starts with a byte order mark.
-BYTE_ORDER_MARK = "\ufeff"
 
 METRIC_CSV_HEADER = (
     "metric_code",
@@ -27,31 +19,6 @@ METRIC_CSV_HEADER = (
     "value",
     "validated_at",
 )
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula gets a leading single quote.
-
-    Numbers are written as numbers: a negative number is data, not a formula.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return f"'{value}"
-    return value
-
-
-class _Line:
-    """A file-like object whose write() hands back what it was given: one CSV line at a time."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(*, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """CSV text line by line (a byte order mark before the header), every cell spreadsheet-safe."""
-    writer = csv.writer(_Line())
-    yield BYTE_ORDER_MARK + writer.writerow([spreadsheet_safe(cell) for cell in header])
-    for row in rows:
-        yield writer.writerow([spreadsheet_safe("" if cell is None else cell) for cell in row])
 
 
 def metric_csv_row(*, metric: Metric, value: MetricValue, borough_name: str) -> list[Any]:

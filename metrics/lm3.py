@@ -17,8 +17,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import DecimalField, Sum, Value
 from django.db.models.functions import Coalesce
 
-from metrics.models import LM3Study, Locality
-from metrics.sources import spend_in_scope
+from metrics.models import LM3Study
+from metrics.spend.models import Locality
+from metrics.spend.sources import spend_in_scope
 
 PENNY = Decimal("0.01")
 LM3_PLACES = Decimal("0.01")
@@ -123,7 +124,7 @@ def lm3_round2_suppliers_from_spend(
 ) -> Decimal:
     """Round 2 supplier spend drawn from the imported spend: payments in the period to
     suppliers in the borough, net of credit notes (never below £0). The same scope as the spend
-    shares (metrics.sources.spend_in_scope)."""
+    shares (metrics.spend.sources.spend_in_scope)."""
     total = (
         spend_in_scope(period_start=period_start, period_end=period_end)
         .filter(supplier__locality=Locality.BOROUGH)

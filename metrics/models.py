@@ -176,117 +176,15 @@ class MetricValueChange(models.Model):
         return f"{self.action} by {self.changed_by} at {self.changed_at:%Y-%m-%d %H:%M}"
 
 
-# --- Spend evidence: the council's "spending over £500" files ------------------------------
-
-
-class Locality(models.TextChoices):
-    BOROUGH = "borough", "In the borough"
-    COUNTY = "county", "Elsewhere in the county"
-    ELSEWHERE = "elsewhere", "Outside the county"
-    UNKNOWN = "unknown", "Unknown"
-
-
-class LocalitySource(models.TextChoices):
-    POSTCODE_LOOKUP = "postcode_lookup", "ONS postcode lookup"
-    POSTCODE_PREFIX = "postcode_prefix", "Council's postcode prefixes"
-    OFFICER = "officer", "Officer's decision"
-    NONE = "none", "Not decided"
-
-
-class ImportBatch(models.Model):
-    class Status(models.TextChoices):
-        IMPORTED = "imported", "Imported"
-        REJECTED = "rejected", "Rejected: nothing imported"
-
-    file_name = models.CharField(max_length=255)
-    sha256 = models.CharField(max_length=64, db_index=True)
-    rows = models.PositiveIntegerField(default=0)
-    added = models.PositiveIntegerField(default=0, help_text="Rows not already held.")
-    status = models.CharField(max_length=10, choices=Status.choices)
-    error_report = models.JSONField(default=list, blank=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    imported_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-imported_at"]
-        verbose_name_plural = "import batches"
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.imported_at:%Y-%m-%d})"
-
-
-class Supplier(models.Model):
-    """One register of the council's suppliers, matched across files by normalised name."""
-
-    name = models.CharField(max_length=300)
-    normalised_name = models.CharField(max_length=300, unique=True)
-    supplier_ref = models.CharField("council's supplier ID", max_length=100, blank=True)
-    postcode = models.CharField(max_length=8, blank=True)
-    company_number = models.CharField(max_length=10, blank=True)
-    charity_number = models.CharField(max_length=12, blank=True)
-    is_sme = models.BooleanField("SME", null=True, blank=True)
-    is_vcse = models.BooleanField("VCSE", null=True, blank=True)
-    is_redacted = models.BooleanField(
-        default=False, help_text='Stands for redacted names such as "Redacted Personal Data".'
-    )
-    locality = models.CharField(
-        max_length=10, choices=Locality.choices, default=Locality.UNKNOWN, db_index=True
-    )
-    locality_source = models.CharField(
-        max_length=20, choices=LocalitySource.choices, default=LocalitySource.NONE
-    )
-    locality_override_reason = models.TextField(blank=True)
-    neighbourhood = models.ForeignKey(
-        Neighbourhood,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="suppliers",
-        help_text="From the postcode lookup, when the supplier is in the borough.",
-    )
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(locality__in=Locality.values), name="supplier_locality_valid"
-            ),
-            models.CheckConstraint(
-                condition=~Q(locality_source="officer") | ~Q(locality_override_reason=""),
-                name="supplier_override_has_reason",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class SpendTransaction(models.Model):
-    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="transactions")
-    body_name = models.CharField(max_length=200, blank=True)
-    payment_date = models.DateField(db_index=True)
-    transaction_number = models.CharField(max_length=100, blank=True)
-    amount = models.DecimalField(max_digits=14, decimal_places=2)
-    irrecoverable_vat = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    supplier = models.ForeignKey(Supplier, on_delete=models.PROTECT, related_name="transactions")
-    department = models.CharField(max_length=200, blank=True)
-    expense_type = models.CharField(max_length=200, blank=True)
-    description = models.TextField(blank=True)
-    # sha256 of the row's values and its occurrence in its file: the same transaction imported
-    # again is recognised, while identical split lines of one invoice are both kept.
-    line_hash = models.CharField(max_length=64, unique=True)
-
-    class Meta:
-        ordering = ["-payment_date", "pk"]
-        indexes = [
-            models.Index(fields=["payment_date", "supplier"], name="spend_date_supplier_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.payment_date} {self.supplier} £{self.amount}"
-
+# The spend register (import batches, suppliers, transactions) lives in metrics/spend/models.py;
+# importing it here registers its models with this app.
+from metrics.spend.models import (  # noqa: E402, F401
+    ImportBatch,
+    Locality,
+    LocalitySource,
+    SpendTransaction,
+    Supplier,
+)
 
 # --- LM3 (New Economics Foundation's Local Multiplier 3) -----------------------------------
 

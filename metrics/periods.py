@@ -1,44 +1,9 @@
-"""Reporting periods: UK financial years (1 April to 31 March), their quarters, and labels."""
+"""Reporting periods of metric values: financial years, their quarters, months, and labels."""
 
 import datetime
-import re
 
+from core.periods import FinancialYear
 from metrics.models import Frequency
-
-FINANCIAL_YEAR_PATTERN = re.compile(r"^\s*(\d{4})\s*(?:[-/]\s*(\d{2}|\d{4}))?\s*$")
-
-
-def financial_year(start_year: int) -> tuple[datetime.date, datetime.date]:
-    """The financial year starting in April of `start_year`: (1 April, 31 March)."""
-    return datetime.date(start_year, 4, 1), datetime.date(start_year + 1, 3, 31)
-
-
-def financial_year_of(day: datetime.date) -> int:
-    """The start year of the financial year `day` falls in."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
-def financial_year_label(start_year: int) -> str:
-    """2024 -> "2024/25"."""
-    return f"{start_year}/{(start_year + 1) % 100:02d}"
-
-
-def financial_year_slug(start_year: int) -> str:
-    """2024 -> "2024-25", as financial years are written in URLs."""
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
-
-
-def financial_year_parse(text: str) -> int | None:
-    """ "2024/25", "2024-25", "2024-2025" or "2024" -> 2024; None when it is not a year."""
-    match = FINANCIAL_YEAR_PATTERN.match(text or "")
-    if not match:
-        return None
-    start = int(match.group(1))
-    if match.group(2):
-        end = int(match.group(2))
-        if end != (start + 1) % (100 if len(match.group(2)) == 2 else 10000):
-            return None
-    return start if 1900 <= start <= 2200 else None
 
 
 def _is_month_start(day: datetime.date) -> bool:
@@ -58,7 +23,7 @@ def _months_between(start: datetime.date, end: datetime.date) -> int | None:
 
 
 def is_financial_year(start: datetime.date, end: datetime.date) -> bool:
-    return (start, end) == financial_year(start.year)
+    return (start, end) == FinancialYear(start.year).dates
 
 
 def is_financial_quarter(start: datetime.date, end: datetime.date) -> bool:
@@ -88,7 +53,7 @@ PERIOD_HINTS: dict[str, str] = {
 def period_label(start: datetime.date, end: datetime.date) -> str:
     """How a period reads on a page: "2024/25", "April to June 2024", "May 2024", or dates."""
     if is_financial_year(start, end):
-        return financial_year_label(start.year)
+        return FinancialYear(start.year).label
     months = _months_between(start, end)
     if months == 1:
         return f"{start:%B %Y}"

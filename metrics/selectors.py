@@ -12,9 +12,10 @@ from django.db import models
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from core.periods import FinancialYear
 from metrics.lm3 import LM3Breakdown, lm3_for_study
 from metrics.models import Better, Foundation, LM3Study, Metric, MetricValue, ValueStatus
-from metrics.periods import financial_year_of, financial_year_parse, period_label
+from metrics.periods import period_label
 
 # How many periods the trend on /metrics/ shows for each metric.
 TREND_LENGTH = 5
@@ -65,10 +66,11 @@ def _expected_on_trajectory(metric: Metric, year: int) -> Decimal | None:
     to the target, or None when the baseline, the target or their periods are not known."""
     if metric.baseline is None or metric.target is None:
         return None
-    start = financial_year_parse(metric.baseline_period)
-    end = financial_year_parse(metric.target_period)
-    if start is None or end is None or end <= start:
+    baseline_year = FinancialYear.parse(metric.baseline_period)
+    target_year = FinancialYear.parse(metric.target_period)
+    if baseline_year is None or target_year is None or target_year <= baseline_year:
         return None
+    start, end = baseline_year.start_year, target_year.start_year
     year = min(max(year, start), end)
     return metric.baseline + (metric.target - metric.baseline) * (year - start) / (end - start)
 
@@ -89,7 +91,7 @@ def metric_on_track(
         return OnTrack.NO_TARGET
     if _at_least_as_good(metric, value.value, metric.target):
         return OnTrack.MET
-    expected = _expected_on_trajectory(metric, financial_year_of(value.period_start))
+    expected = _expected_on_trajectory(metric, FinancialYear.of(value.period_start).start_year)
     if expected is not None:
         good = _at_least_as_good(metric, value.value, expected)
         return OnTrack.ON_TRACK if good else OnTrack.OFF_TRACK

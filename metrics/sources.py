@@ -4,31 +4,15 @@ A computed metric names a source by key (`Metric.source`). A source is a functio
 `compute(period_start, period_end, neighbourhood) -> Decimal | None` that returns the value for
 the period (both dates included) and the neighbourhood (None for the whole borough), or None when
 there is nothing to compute from. Apps above metrics register theirs in `AppConfig.ready()`
-(pledges: `pledges/metric_sources.py`), so the dependency points down: metrics never imports them.
-
-The spend shares below are the single definition of "share of spend" for the metrics, the
-`/spend/` analysis and the impact report:
-
-- the period is the payment date, both ends included;
-- amounts as imported, net of credit notes (negative lines reduce the sums);
-- payments to redacted recipients ("Redacted Personal Data" and the like) are left out of both
-  the numerator and the denominator: their locality and size cannot be known, and they are mostly
-  payments to individuals rather than suppliers;
-- a supplier whose locality (or SME / VCSE flag) is not known counts as not local (not an SME, not
-  a VCSE): unknowns never inflate a share;
-- the county share counts the borough too ("within the county", as Preston's 39% → 79.2%);
-- a share is a percentage with four decimal places; None when the denominator is not positive.
+(pledges: `pledges/metric_sources.py`; the spend shares: `metrics/spend/sources.py`, from
+this app's own `ready()`), so the dependency points down: metrics never imports them.
 """
 
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
-
-from metrics.models import Locality, SpendTransaction
 from neighbourhoods.models import Neighbourhood
 
 Compute = Callable[[datetime.date, datetime.date, Neighbourhood | None], Decimal | None]
@@ -58,135 +42,3 @@ def metric_source_get(key: str) -> MetricSource | None:
 def metric_source_choices() -> list[tuple[str, str]]:
     """Every registered source as (key, label), for forms."""
     return sorted((source.key, source.label) for source in _SOURCES.values())
-
-
-# --- Spend shares: the single definition ----------------------------------------------------
-
-SHARE_PLACES = Decimal("0.0001")
-ZERO = Decimal("0.00")
-_MONEY = DecimalField(max_digits=20, decimal_places=2)
-
-
-def spend_in_scope(*, period_start: datetime.date, period_end: datetime.date) -> QuerySet:
-    """The spend every share counts: paid within the period, to a named (not redacted) supplier."""
-    return SpendTransaction.objects.filter(
-        payment_date__gte=period_start,
-        payment_date__lte=period_end,
-        supplier__is_redacted=False,
-    )
-
-
-@dataclass(frozen=True)
-class SpendShares:
-    """Sums of spend in scope for a period (£), and the shares (%) worked out from them."""
-
-    total: Decimal
-    borough: Decimal
-    county: Decimal  # the borough included
-    sme: Decimal
-    vcse: Decimal
-    transactions: int
-
-    def _share(self, part: Decimal) -> Decimal | None:
-        if self.total <= 0:
-            return None
-        return (part * 100 / self.total).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
-
-    @property
-    def borough_share(self) -> Decimal | None:
-        return self._share(self.borough)
-
-    @property
-    def county_share(self) -> Decimal | None:
-        return self._share(self.county)
-
-    @property
-    def sme_share(self) -> Decimal | None:
-        return self._share(self.sme)
-
-    @property
-    def vcse_share(self) -> Decimal | None:
-        return self._share(self.vcse)
-
-
-def _sum(condition: Q | None = None) -> Coalesce:
-    return Coalesce(Sum("amount", filter=condition), Value(ZERO), output_field=_MONEY)
-
-
-def spend_shares(*, period_start: datetime.date, period_end: datetime.date) -> SpendShares:
-    """Every spend share of a period in one aggregate query over spend joined to suppliers."""
-    totals = spend_in_scope(period_start=period_start, period_end=period_end).aggregate(
-        total=_sum(),
-        borough=_sum(Q(supplier__locality=Locality.BOROUGH)),
-        county=_sum(Q(supplier__locality__in=[Locality.BOROUGH, Locality.COUNTY])),
-        sme=_sum(Q(supplier__is_sme=True)),
-        vcse=_sum(Q(supplier__is_vcse=True)),
-        transactions=Count("pk"),
-    )
-    return SpendShares(**totals)
-
-
-def spend_share_borough(
-    period_start: datetime.date,
-    period_end: datetime.date,
-    neighbourhood: Neighbourhood | None = None,
-) -> Decimal | None:
-    """% of spend in scope with suppliers in the borough. Borough-wide only."""
-    if neighbourhood is not None:
-        return None
-    return spend_shares(period_start=period_start, period_end=period_end).borough_share
-
-
-def spend_share_county(
-    period_start: datetime.date,
-    period_end: datetime.date,
-    neighbourhood: Neighbourhood | None = None,
-) -> Decimal | None:
-    """% of spend in scope with suppliers in the county, the borough included. Borough-wide."""
-    if neighbourhood is not None:
-        return None
-    return spend_shares(period_start=period_start, period_end=period_end).county_share
-
-
-def spend_share_sme(
-    period_start: datetime.date,
-    period_end: datetime.date,
-    neighbourhood: Neighbourhood | None = None,
-) -> Decimal | None:
-    """% of spend in scope with suppliers flagged as SMEs. Borough-wide only."""
-    if neighbourhood is not None:
-        return None
-    return spend_shares(period_start=period_start, period_end=period_end).sme_share
-
-
-def spend_share_vcse(
-    period_start: datetime.date,
-    period_end: datetime.date,
-    neighbourhood: Neighbourhood | None = None,
-) -> Decimal | None:
-    """% of spend in scope with suppliers flagged as VCSE organisations. Borough-wide only."""
-    if neighbourhood is not None:
-        return None
-    return spend_shares(period_start=period_start, period_end=period_end).vcse_share
-
-
-metric_source_register(
-    "metrics.spend_borough_share",
-    label="Spend data: share with suppliers in the borough",
-    compute=spend_share_borough,
-)
-metric_source_register(
-    "metrics.spend_county_share",
-    label="Spend data: share with suppliers in the county",
-    compute=spend_share_county,
-)
-metric_source_register(
-    "metrics.spend_sme_share",
-    label="Spend data: share with SMEs",
-    compute=spend_share_sme,
-)
-metric_source_register(
-    "metrics.spend_vcse_share",
-    label="Spend data: share with VCSE organisations",
-    compute=spend_share_vcse,
-)

@@ -4,10 +4,11 @@ Thin views: parse, call a selector, render. Only validated values reach these pa
 """
 
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from core.csv import csv_stream
 from metrics.exports import metric_csv_lines
 from metrics.selectors import (
     lm3_study_get,
@@ -48,19 +49,14 @@ def metric_csv(request, code: str):
     history = _metric_history_or_404(code)
     council = council_current()
     values = metric_values_for_export(metric=history.metric).iterator(chunk_size=CSV_CHUNK_SIZE)
-    response = StreamingHttpResponse(
-        (
-            line.encode()
-            for line in metric_csv_lines(
-                metric=history.metric,
-                values=values,
-                borough_name=council.area_name if council else "Whole borough",
-            )
+    return csv_stream(
+        filename=f"metric-{history.metric.code}.csv",
+        lines=metric_csv_lines(
+            metric=history.metric,
+            values=values,
+            borough_name=council.area_name if council else "Whole borough",
         ),
-        content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="metric-{history.metric.code}.csv"'
-    return response
 
 
 @require_safe

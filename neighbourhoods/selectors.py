@@ -1,21 +1,15 @@
 import datetime
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.roles import CWB_GROUP, OFFICERS
+
+# Re-exported: the current council is read through the selectors like every other read.
+from neighbourhoods.current import council_current as council_current
 from neighbourhoods.models import Council, Membership, Neighbourhood, PostcodeLookup, Ward
 from neighbourhoods.postcodes import normalise_postcode, outward_code
-from neighbourhoods.roles import CWB_GROUP, OFFICERS
-
-
-def council_current() -> Council | None:
-    """The deployment's council: the one named by CHARTER_COUNCIL_SLUG, or the only one."""
-    councils = Council.objects.all()
-    if settings.CHARTER_COUNCIL_SLUG:
-        councils = councils.filter(slug=settings.CHARTER_COUNCIL_SLUG)
-    return councils.order_by("pk").first()
 
 
 def wards_current(*, on: datetime.date | None = None) -> QuerySet[Ward]:

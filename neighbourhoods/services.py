@@ -2,11 +2,12 @@ import datetime
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from core.tabular import ImportRefused, RowError, columns_find
 from neighbourhoods.models import Council, Membership, Neighbourhood, PostcodeLookup, Ward
 from neighbourhoods.postcodes import normalise_postcode
 
@@ -85,20 +86,8 @@ _GSS_CODE = re.compile(r"[A-Z][0-9]{8}")
 _DOTERM = re.compile(r"([0-9]{4})(0[1-9]|1[0-2])")
 
 
-class PostcodeRowError(NamedTuple):
-    line: int
-    column: str
-    value: str
-    reason: str
-
-
-class PostcodeImportError(Exception):
+class PostcodeImportError(ImportRefused):
     """A postcode file with problems: nothing from it was imported."""
-
-    def __init__(self, errors: list[PostcodeRowError], *, truncated: bool = False):
-        self.errors = errors
-        self.truncated = truncated
-        super().__init__(f"{len(errors)}{'+' if truncated else ''} problems; nothing was imported")
 
 
 @dataclass(frozen=True)
@@ -106,12 +95,6 @@ class PostcodeImportResult:
     imported: int
     matched: int
     skipped: int = 0
-
-
-def _column(header: Iterable[str | None], aliases: Sequence[str]) -> str | None:
-    """The header's own spelling of the first alias it has, so each row is read without lookups."""
-    by_lower = {key.strip().lower(): key for key in header if key is not None}
-    return next((by_lower[alias] for alias in aliases if alias in by_lower), None)
 
 
 @dataclass(frozen=True)
@@ -124,21 +107,30 @@ class _PostcodeColumns:
 
     @classmethod
     def from_header(cls, header: Iterable[str | None], *, need_lad: bool) -> "_PostcodeColumns":
-        header = list(header)
-        postcode = _column(header, POSTCODE_COLUMNS)
-        lad = _column(header, LAD_COLUMNS)
+        # The header's own spelling of each column, so each row is read without lookups.
+        found = columns_find(
+            header,
+            {
+                "postcode": POSTCODE_COLUMNS,
+                "lad": LAD_COLUMNS,
+                "ward": WARD_COLUMNS,
+                "ward_name": WARD_NAME_COLUMNS,
+                "doterm": DOTERM_COLUMNS,
+            },
+        )
+        postcode, lad = found.get("postcode"), found.get("lad")
         if postcode is None:
             reason = f"No postcode column: name one {', '.join(POSTCODE_COLUMNS)}"
-            raise PostcodeImportError([PostcodeRowError(1, "", "", reason)])
+            raise PostcodeImportError([RowError(1, "", "", reason)])
         if need_lad and lad is None:
             reason = f"No district column to filter on: name one {', '.join(LAD_COLUMNS)}"
-            raise PostcodeImportError([PostcodeRowError(1, "", "", reason)])
+            raise PostcodeImportError([RowError(1, "", "", reason)])
         return cls(
             postcode=postcode,
             lad=lad,
-            ward=_column(header, WARD_COLUMNS),
-            ward_name=_column(header, WARD_NAME_COLUMNS),
-            doterm=_column(header, DOTERM_COLUMNS),
+            ward=found.get("ward"),
+            ward_name=found.get("ward_name"),
+            doterm=found.get("doterm"),
         )
 
 
@@ -186,7 +178,7 @@ def postcodes_import(
     """
     only_lad = only_lad.strip().upper() if only_lad else None
     by_code, by_name = _ward_maps(council=council)
-    errors: list[PostcodeRowError] = []
+    errors: list[RowError] = []
     seen: dict[str, int] = {}
     batch: list[PostcodeLookup] = []
     imported = matched = skipped = 0
@@ -203,21 +195,21 @@ def postcodes_import(
         postcode = normalise_postcode(raw_postcode)
         if postcode is None:
             reason = "Missing postcode" if not raw_postcode else "Not a UK postcode"
-            errors.append(PostcodeRowError(line, columns.postcode, raw_postcode, reason))
+            errors.append(RowError(line, columns.postcode, raw_postcode, reason))
         elif postcode in seen:
             reason = f"Repeats the postcode on line {seen[postcode]}"
-            errors.append(PostcodeRowError(line, columns.postcode, raw_postcode, reason))
+            errors.append(RowError(line, columns.postcode, raw_postcode, reason))
         else:
             seen[postcode] = line
 
         if lad_code and not _GSS_CODE.fullmatch(lad_code):
             reason = "Not an ONS district code like E07000243"
-            errors.append(PostcodeRowError(line, columns.lad or "", lad_code, reason))
+            errors.append(RowError(line, columns.lad or "", lad_code, reason))
 
         ward_code = _cell(row, columns.ward).upper()
         if ward_code and not _GSS_CODE.fullmatch(ward_code):
             reason = "Not an ONS ward code like E05012345"
-            errors.append(PostcodeRowError(line, columns.ward or "", ward_code, reason))
+            errors.append(RowError(line, columns.ward or "", ward_code, reason))
 
         doterm = _cell(row, columns.doterm)
         terminated = None
@@ -226,7 +218,7 @@ def postcodes_import(
                 terminated = datetime.date(int(match[1]), int(match[2]), 1)
             else:
                 reason = "Not a year and month like 202401"
-                errors.append(PostcodeRowError(line, columns.doterm or "", doterm, reason))
+                errors.append(RowError(line, columns.doterm or "", doterm, reason))
 
         if len(errors) >= POSTCODE_MAX_ERRORS:
             raise PostcodeImportError(errors, truncated=True)

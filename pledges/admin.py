@@ -8,25 +8,30 @@ withdrawn by the pledger or have their personal data erased.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.admin.views.main import SEARCH_VAR
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.db import transaction
 from django.db.models import Case, Value, When
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import Truncator
-from django.utils.translation import ngettext
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
 from import_export.results import RowResult
 
+from core.admin import (
+    ReadOnlyAdminMixin,
+    ReadOnlyTabularInline,
+    confirmation_data,
+    confirmation_page,
+    counted,
+    only_ids,
+)
+from outbox.models import OutboundEmail
 from pledges.forms_admin import ActionConfirmationForm, PledgeCorrectionForm
 from pledges.models import (
     Campaign,
-    Commitment,
     ModerationEvent,
-    OutboundEmail,
     Pledge,
     PledgeUpdate,
     RejectionReason,
@@ -35,61 +40,15 @@ from pledges.models import (
 from pledges.resources import PaperPledgeResource
 from pledges.services import (
     MODERATABLE,
-    outbound_email_retry,
     pledge_erase_personal_data,
     pledge_publish,
     pledge_reject,
-    pledge_search_vector_update,
     pledge_updates_moderate,
 )
 
-CONFIRMATION_TEMPLATE = "admin/action_confirmation.html"
-# Set by the intermediate page's submit button: the officer has confirmed the action.
-CONFIRMED = "apply"
-
-
-@admin.register(Commitment)
-class CommitmentAdmin(admin.ModelAdmin):
-    list_display = ["title", "benefit", "foundation", "order", "is_active"]
-    list_filter = ["benefit", ("foundation", admin.RelatedOnlyFieldListFilter), "is_active"]
-    search_fields = ["title", "code"]
-    list_select_related = ["foundation"]
-
-
-def _confirmation_page(model_admin, request, queryset, *, action, form, title, intro, submit):
-    """An action's intermediate page: the selected objects, a form, and the ids carried over."""
-    request.current_app = model_admin.admin_site.name
-    return TemplateResponse(
-        request,
-        CONFIRMATION_TEMPLATE,
-        {
-            **model_admin.admin_site.each_context(request),
-            "title": title,
-            "intro": intro,
-            "objects": queryset,
-            "form": form,
-            "action": action,
-            "confirmed_name": CONFIRMED,
-            "submit_label": submit,
-            "opts": model_admin.opts,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "media": model_admin.media + form.media,
-        },
-    )
-
 
 def _confirmation_form(request, **kwargs) -> ActionConfirmationForm:
-    data = request.POST if CONFIRMED in request.POST else None
-    return ActionConfirmationForm(data, **kwargs)
-
-
-def _only_ids(queryset):
-    """The selection as light objects for a service that reads only their primary keys."""
-    return list(queryset.select_related(None).order_by().only("pk"))
-
-
-def _count(singular: str, plural: str, count: int) -> str:
-    return ngettext(singular, plural, count) % {"count": count}
+    return ActionConfirmationForm(confirmation_data(request), **kwargs)
 
 
 class NeedsModerationFilter(admin.SimpleListFilter):
@@ -129,22 +88,6 @@ class NeedsModerationFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ReadOnlyTabularInline(admin.TabularInline):
-    """History shown on the pledge's page: never added to, changed or deleted there."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ModerationEventInline(ReadOnlyTabularInline):
     model = ModerationEvent
     verbose_name = "moderation event"
@@ -177,10 +120,13 @@ class PledgeUpdateInline(ReadOnlyTabularInline):
         return super().get_queryset(request).select_related("rejection_reason", "moderated_by")
 
 
-class OutboundEmailInline(ReadOnlyTabularInline):
+class OutboundEmailInline(ReadOnlyAdminMixin, GenericTabularInline):
     """The emails sent to the pledger; their bodies hold private links, so they are not shown."""
 
     model = OutboundEmail
+    ct_field, ct_fk_field = "about_type", "about_id"
+    extra = 0
+    can_delete = False
     verbose_name_plural = "Emails to the pledger"
     fields = ["to", "subject", "kind", "status", "attempts", "sent_at"]
     readonly_fields = fields
@@ -300,17 +246,13 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        pledge_search_vector_update(pledge_ids=[obj.pk])
-
     @admin.action(description="Publish selected pledges", permissions=["change"])
     def publish_selected(self, request, queryset):
-        selection = _only_ids(queryset)
+        selection = only_ids(queryset)
         published = pledge_publish(pledges=selection, actor=request.user)
         self.message_user(
             request,
-            _count("Published %(count)d pledge.", "Published %(count)d pledges.", published),
+            counted("Published %(count)d pledge.", "Published %(count)d pledges.", published),
             messages.SUCCESS,
         )
         self._report_left_alone(
@@ -321,7 +263,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
     def reject_selected(self, request, queryset):
         form = _confirmation_form(request)
         if form.is_bound and form.is_valid():
-            selection = _only_ids(queryset)
+            selection = only_ids(queryset)
             rejected = pledge_reject(
                 pledges=selection,
                 actor=request.user,
@@ -330,7 +272,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
             )
             self.message_user(
                 request,
-                _count("Rejected %(count)d pledge.", "Rejected %(count)d pledges.", rejected),
+                counted("Rejected %(count)d pledge.", "Rejected %(count)d pledges.", rejected),
                 messages.SUCCESS,
             )
             self._report_left_alone(
@@ -339,7 +281,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
                 "was neither waiting for moderation nor published",
             )
             return None
-        return _confirmation_page(
+        return confirmation_page(
             self,
             request,
             queryset,
@@ -365,7 +307,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
                     )
             self.message_user(
                 request,
-                _count(
+                counted(
                     "Erased the personal data of %(count)d pledge.",
                     "Erased the personal data of %(count)d pledges.",
                     len(pledges),
@@ -376,7 +318,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
                 request, queryset.count() - len(pledges), "had its personal data erased already"
             )
             return None
-        return _confirmation_page(
+        return confirmation_page(
             self,
             request,
             queryset,
@@ -393,7 +335,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
         if count > 0:
             self.message_user(
                 request,
-                _count(
+                counted(
                     f"%(count)d selected pledge {why}, so it was left alone.",
                     f"%(count)d selected pledges: each {why}, so they were left alone.",
                     count,
@@ -424,13 +366,13 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
     def add_success_message(self, result, request):
         new = result.totals[RowResult.IMPORT_TYPE_NEW]
         skipped = result.totals[RowResult.IMPORT_TYPE_SKIP]
-        message = _count(
+        message = counted(
             "Imported %(count)d paper pledge: it is waiting for moderation.",
             "Imported %(count)d paper pledges: they are waiting for moderation.",
             new,
         )
         if skipped:
-            message += " " + _count(
+            message += " " + counted(
                 "%(count)d row was empty or imported before, and was skipped.",
                 "%(count)d rows were empty or imported before, and were skipped.",
                 skipped,
@@ -493,11 +435,11 @@ class PledgeUpdateAdmin(admin.ModelAdmin):
 
     @admin.action(description="Publish selected updates", permissions=["change"])
     def publish_selected(self, request, queryset):
-        selection = _only_ids(queryset)
+        selection = only_ids(queryset)
         published = pledge_updates_moderate(updates=selection, actor=request.user, publish=True)
         self.message_user(
             request,
-            _count("Published %(count)d update.", "Published %(count)d updates.", published),
+            counted("Published %(count)d update.", "Published %(count)d updates.", published),
             messages.SUCCESS,
         )
         self._report_left_alone(request, len(selection) - published)
@@ -506,7 +448,7 @@ class PledgeUpdateAdmin(admin.ModelAdmin):
     def reject_selected(self, request, queryset):
         form = _confirmation_form(request, with_note=False)
         if form.is_bound and form.is_valid():
-            selection = _only_ids(queryset)
+            selection = only_ids(queryset)
             rejected = pledge_updates_moderate(
                 updates=selection,
                 actor=request.user,
@@ -515,13 +457,13 @@ class PledgeUpdateAdmin(admin.ModelAdmin):
             )
             self.message_user(
                 request,
-                _count("Rejected %(count)d update.", "Rejected %(count)d updates.", rejected),
+                counted("Rejected %(count)d update.", "Rejected %(count)d updates.", rejected),
                 messages.SUCCESS,
             )
             self._report_left_alone(request, len(selection) - rejected)
             return None
         form.fields["reason"].help_text = "Recorded in the pledge's history."
-        return _confirmation_page(
+        return confirmation_page(
             self,
             request,
             queryset,
@@ -536,7 +478,7 @@ class PledgeUpdateAdmin(admin.ModelAdmin):
         if count > 0:
             self.message_user(
                 request,
-                _count(
+                counted(
                     "%(count)d selected update was moderated already, so it was left alone.",
                     "%(count)d selected updates were moderated already, so they were left alone.",
                     count,
@@ -569,7 +511,7 @@ class CampaignAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationEvent)
-class ModerationEventAdmin(admin.ModelAdmin):
+class ModerationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit trail: read-only for everyone."""
 
     list_display = ["created_at", "pledge", "action", "actor", "reason"]
@@ -583,69 +525,3 @@ class ModerationEventAdmin(admin.ModelAdmin):
     fields = ["pledge", "action", "actor", "reason", "note", "created_at"]
     readonly_fields = fields
     ordering = ["-created_at", "-pk"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
-    """The outbox, read-only; its bodies hold pledgers' private links, so they are not shown."""
-
-    list_display = ["created_at", "to", "subject", "kind", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
-    search_fields = ["to", "subject", "pledge__reference"]
-    fields = [
-        "to",
-        "subject",
-        "kind",
-        "pledge",
-        "status",
-        "attempts",
-        "last_error",
-        "created_at",
-        "sent_at",
-    ]
-    readonly_fields = fields
-    actions = ["retry_sending"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    # Retrying changes no data the officer could not see: those who may read the outbox may.
-    @admin.action(description="Retry sending", permissions=["view"])
-    def retry_sending(self, request, queryset):
-        selection = _only_ids(queryset)
-        retried = outbound_email_retry(emails=selection)
-        self.message_user(
-            request,
-            _count(
-                "%(count)d email will be sent again.",
-                "%(count)d emails will be sent again.",
-                retried,
-            ),
-            messages.SUCCESS,
-        )
-        skipped = len(selection) - retried
-        if skipped:
-            self.message_user(
-                request,
-                _count(
-                    "%(count)d selected email had not failed, so it was left alone.",
-                    "%(count)d selected emails had not failed, so they were left alone.",
-                    skipped,
-                ),
-                messages.WARNING,
-            )

@@ -3,16 +3,11 @@
 A record holds only what the public pledge wall shows; the name is always `public_name`.
 """
 
-import csv
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from core.csv import csv_lines
 from pledges.models import Pledge, PledgerType
-
-# A spreadsheet treats a cell starting with one of these as a formula (CSV injection, OWASP).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# Excel reads a CSV as UTF-8 only when it starts with a byte order mark.
-BYTE_ORDER_MARK = "\ufeff"
 
 CSV_HEADER = (
     "reference",
@@ -31,34 +26,6 @@ CSV_HEADER = (
     "published_at",
 )
 LIST_SEPARATOR = "; "
-
-
-def spreadsheet_safe(value: Any) -> Any:
-    """A text cell that a spreadsheet would run as a formula gets a leading single quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return f"'{value}"
-    return value
-
-
-class _Line:
-    """A file-like object whose write() hands back what it was given: one CSV line at a time."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_rows(
-    *, header: Sequence[str], rows: Iterable[Sequence[Any]], byte_order_mark: bool = True
-) -> Iterator[str]:
-    """CSV text line by line (header first, BOM before it), every cell spreadsheet-safe.
-
-    A generator, so a StreamingHttpResponse can send rows as they are read.
-    """
-    writer = csv.writer(_Line())
-    first = writer.writerow([spreadsheet_safe(cell) for cell in header])
-    yield (BYTE_ORDER_MARK + first) if byte_order_mark else first
-    for row in rows:
-        yield writer.writerow([spreadsheet_safe("" if cell is None else cell) for cell in row])
 
 
 def pledge_record(*, pledge: Pledge, url: str) -> dict[str, Any]:
@@ -113,7 +80,7 @@ def pledge_csv_row(record: dict[str, Any]) -> list[Any]:
 
 def pledges_csv_lines(*, pledges: Iterable[Pledge], url_for: Callable[[str], str]) -> Iterator[str]:
     """The open-data CSV of these pledges, line by line."""
-    return csv_rows(
+    return csv_lines(
         header=CSV_HEADER,
         rows=(
             pledge_csv_row(pledge_record(pledge=pledge, url=url_for(pledge.reference)))

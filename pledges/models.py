@@ -1,10 +1,11 @@
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
@@ -60,6 +61,7 @@ ANONYMOUS_NAMES = {
     PledgerType.PUBLIC_SECTOR: "A public sector organisation",
     PledgerType.EDUCATION: "A school or college",
 }
+ANONYMOUS_NAME_FALLBACK = "A pledger"
 
 
 class OrganisationSize(models.TextChoices):
@@ -84,6 +86,17 @@ class PledgeSource(models.TextChoices):
 
 
 PLEDGE_TEXT_MAX_LENGTH = 1000
+
+
+def _public_name_sql() -> Case:
+    """`Pledge.public_name` as an SQL expression, for the search vector the database keeps."""
+    return Case(
+        When(Q(show_name=True) & ~Q(display_name=""), then=F("display_name")),
+        *(When(pledger_type=kind, then=Value(name)) for kind, name in ANONYMOUS_NAMES.items()),
+        default=Value(ANONYMOUS_NAME_FALLBACK),
+    )
+
+
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
@@ -164,7 +177,19 @@ class Pledge(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     personal_data_erased_at = models.DateTimeField(null=True, blank=True)
 
-    search_vector = SearchVectorField(null=True, editable=False)
+    # Kept by the database, so no write path can forget it: what the public sees, weighted.
+    search_vector = models.GeneratedField(
+        expression=SearchVector(_public_name_sql(), weight="A", config="english")
+        + SearchVector("text", weight="B", config="english")
+        + SearchVector("target", weight="C", config="english"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    # The emails sent about this pledge (confirmations, decisions), kept in the outbox.
+    emails = GenericRelation(
+        "outbox.OutboundEmail", content_type_field="about_type", object_id_field="about_id"
+    )
 
     class Meta:
         ordering = ["-published_at", "-created_at"]
@@ -206,7 +231,7 @@ class Pledge(models.Model):
         """The name the public sees: never a name the pledger did not agree to show."""
         if self.show_name and self.display_name:
             return self.display_name
-        return ANONYMOUS_NAMES.get(self.pledger_type, "A pledger")
+        return ANONYMOUS_NAMES.get(self.pledger_type, ANONYMOUS_NAME_FALLBACK)
 
 
 class ModerationAction(models.TextChoices):
@@ -323,59 +348,6 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class PledgeCounterShard(models.Model):
-    """One shard of a running count: increments spread over shards so no row is hot.
-
-    The petitions site fell over in 2019 updating one counter row per signature; a count here is
-    the sum of its shards.
-    """
-
-    name = models.CharField(max_length=40)
-    shard = models.PositiveSmallIntegerField()
-    value = models.BigIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["name", "shard"], name="counter_shard_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name}[{self.shard}] = {self.value}"
-
-
-class OutboundEmail(models.Model):
-    """An email waiting to go, written in the same transaction as what it is about.
-
-    The background worker sends it and retries, so a confirmation is never lost while the mail
-    server is down.
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to send"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Gave up after retries"
-
-    to = models.EmailField()
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    kind = models.CharField(max_length=40, help_text="Which email this is, e.g. confirmation.")
-    pledge = models.ForeignKey(
-        Pledge, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails"
-    )
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"], name="outbox_status_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.kind} to {self.to} ({self.get_status_display()})"
 
 
 class ContactListView(models.Model):

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Manager
 from import_export import fields, resources, widgets
 
+from core.tabular import field_key
 from neighbourhoods.models import Neighbourhood
 from neighbourhoods.postcodes import normalise_postcode
 from pledges.models import (
@@ -222,7 +223,7 @@ class PaperPledgeResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         """Accept headers as people write them ("Pledger type"), and say which are missing."""
-        dataset.headers = [_key(_text(header)) for header in dataset.headers or []]
+        dataset.headers = [field_key(header) for header in dataset.headers or []]
         missing = [column for column in REQUIRED_COLUMNS if column not in dataset.headers]
         if missing:
             raise ValueError(

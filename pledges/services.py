@@ -10,24 +10,21 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.contrib.postgres.search import SearchVector
 from django.core import signing
 from django.db import connection, transaction
-from django.db.models import Q, Value
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from metrics.models import Foundation
 from neighbourhoods.models import Neighbourhood
-from pledges import counters
-from pledges.emails import email_queue
+from pledges.emails import pledge_email_queue
 from pledges.models import (
     Campaign,
     Commitment,
     ContactListView,
     ModerationAction,
     ModerationEvent,
-    OutboundEmail,
     Pledge,
     PledgerType,
     PledgeSource,
@@ -147,18 +144,6 @@ def _record(
     )
 
 
-def pledge_search_vector_update(*, pledge_ids: Iterable[int]) -> None:
-    """Index what the public sees: the public name, the pledge and its target."""
-    for pledge in Pledge.objects.filter(pk__in=list(pledge_ids)).only(
-        "pk", "display_name", "show_name", "pledger_type"
-    ):
-        Pledge.objects.filter(pk=pledge.pk).update(
-            search_vector=SearchVector(Value(pledge.public_name), weight="A", config="english")
-            + SearchVector("text", weight="B", config="english")
-            + SearchVector("target", weight="C", config="english")
-        )
-
-
 def _site_link(name: str, *args: str) -> str:
     return f"{settings.CHARTER_SITE_URL}{reverse(name, args=args)}"
 
@@ -187,7 +172,7 @@ def pledge_submit(
     window = now - datetime.timedelta(hours=settings.PLEDGE_DUPLICATE_WINDOW_HOURS)
     earlier = Pledge.objects.filter(duplicate_fingerprint=fingerprint, created_at__gte=window)
     if source == PledgeSource.ONLINE and earlier.exists():
-        email_queue(to=answers.email, kind="already_pledged", context={})
+        pledge_email_queue(to=answers.email, kind="already_pledged", context={})
         return SubmitOutcome(SubmitResult.DUPLICATE)
 
     ip_hash = ip_address_hash(ip_address) if ip_address else ""
@@ -225,11 +210,9 @@ def pledge_submit(
     pledge.save()
     pledge.commitments.set(Commitment.objects.filter(pk__in=answers.commitment_ids))
     _record(pledge, ModerationAction.SUBMITTED, actor=actor, note=hold_reason)
-    counters.counter_add(name=counters.SUBMITTED)
-    pledge_search_vector_update(pledge_ids=[pledge.pk])
 
     if source == PledgeSource.ONLINE:
-        email_queue(
+        pledge_email_queue(
             to=pledge.email,
             kind="confirm",
             pledge=pledge,
@@ -265,7 +248,6 @@ def _confirm(pledge: Pledge, *, now, actor=None) -> None:
     _record(pledge, ModerationAction.CONFIRMED, actor=actor)
     if pledge.hold_reason:
         _record(pledge, ModerationAction.HELD, note=pledge.hold_reason)
-    counters.counter_add(name=counters.CONFIRMED)
 
 
 class ConfirmResult(Enum):
@@ -315,7 +297,7 @@ def pledge_publish(*, pledges: Iterable[Pledge], actor: User) -> int:
         pledge.save(update_fields=["status", "published_at", "moderated_at", "rejection_reason"])
         _record(pledge, ModerationAction.PUBLISHED, actor=actor)
         if pledge.email:
-            email_queue(
+            pledge_email_queue(
                 to=pledge.email,
                 kind="published",
                 pledge=pledge,
@@ -325,7 +307,6 @@ def pledge_publish(*, pledges: Iterable[Pledge], actor: User) -> int:
                 },
             )
         published += 1
-    counters.counter_add(name=counters.PUBLISHED, delta=published)
     return published
 
 
@@ -339,12 +320,11 @@ def pledge_reject(
 ) -> int:
     """Reject pledges (awaiting moderation, or published) with a reason the pledger is told."""
     now = timezone.now()
-    rejected = unpublished = 0
+    rejected = 0
     for pledge in Pledge.objects.select_for_update().filter(
         pk__in=[p.pk for p in pledges], status__in=PLEDGE_WORKFLOW.states_from(REJECT)
     ):
         PLEDGE_WORKFLOW.check(REJECT, pledge, actor, reason=reason)
-        unpublished += pledge.status == PledgeStatus.PUBLISHED
         PLEDGE_WORKFLOW.apply(REJECT, pledge)
         pledge.moderated_at = now
         pledge.published_at = None
@@ -352,14 +332,13 @@ def pledge_reject(
         pledge.save(update_fields=["status", "moderated_at", "published_at", "rejection_reason"])
         _record(pledge, ModerationAction.REJECTED, actor=actor, reason=reason, note=note)
         if pledge.email:
-            email_queue(
+            pledge_email_queue(
                 to=pledge.email,
                 kind="rejected",
                 pledge=pledge,
                 context={"pledge": pledge, "reason": reason},
             )
         rejected += 1
-    counters.counter_add(name=counters.PUBLISHED, delta=-unpublished)
     return rejected
 
 
@@ -374,8 +353,6 @@ def pledge_withdraw(*, pledge: Pledge) -> None:
     Refuses (TransitionNotAllowed) a pledge already rejected or withdrawn."""
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
     PLEDGE_WORKFLOW.check(WITHDRAW, pledge, None)
-    if pledge.status == PledgeStatus.PUBLISHED:
-        counters.counter_add(name=counters.PUBLISHED, delta=-1)
     PLEDGE_WORKFLOW.apply(WITHDRAW, pledge)
     pledge.withdrawn_at = timezone.now()
     pledge.published_at = None
@@ -413,7 +390,6 @@ def pledge_erase_personal_data(
     *, pledge: Pledge, actor: User | None = None, note: str = ""
 ) -> None:
     _erase_personal_data([pledge.pk], actor=actor, note=note)
-    pledge_search_vector_update(pledge_ids=[pledge.pk])
     pledge.refresh_from_db()
 
 
@@ -549,25 +525,6 @@ def campaigns_load(*, campaigns: Sequence[Mapping[str, Any]]) -> list[Any]:
         campaign.save()
         loaded.append(campaign)
     return loaded
-
-
-@transaction.atomic
-def outbound_email_retry(*, emails: Iterable[Any]) -> int:
-    """Send again emails the worker gave up on: back to pending with a fresh count of attempts.
-
-    Only failed emails change; pending and sent ones are left alone. Returns how many.
-    """
-    from pledges.tasks import email_deliver
-
-    ids = list(
-        OutboundEmail.objects.select_for_update()
-        .filter(pk__in=[email.pk for email in emails], status=OutboundEmail.Status.FAILED)
-        .values_list("pk", flat=True)
-    )
-    OutboundEmail.objects.filter(pk__in=ids).update(status=OutboundEmail.Status.PENDING, attempts=0)
-    for pk in ids:
-        email_deliver.enqueue(pk)
-    return len(ids)
 
 
 @transaction.atomic

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from balancesheets import forms, services
-from balancesheets.models import SheetStatus, financial_year_title
+from balancesheets.models import SheetStatus
 from balancesheets.selectors import (
     indicator_library,
     indicators_for_choice,
@@ -29,7 +29,8 @@ from balancesheets.selectors import (
 )
 from balancesheets.views.public import sheet_url
 from balancesheets.workflows import EDITABLE_STATUSES, SHEET_WORKFLOW
-from neighbourhoods.selectors import council_current
+from core.periods import financial_year_label
+from neighbourhoods.current import council_or_404
 
 VIEW_PERMISSION = "balancesheets.view_balancesheet"
 INDICATORS_PER_PAGE = 50
@@ -56,15 +57,8 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _council():
-    council = council_current()
-    if council is None:
-        raise Http404("No council has been loaded.")
-    return council
-
-
 def _sheet(pk: int):
-    sheet = sheet_get_manage(council=_council(), pk=pk)
+    sheet = sheet_get_manage(council=council_or_404(), pk=pk)
     if sheet is None:
         raise Http404("No such balance sheet.")
     return sheet
@@ -96,7 +90,7 @@ def _abilities(user, sheet) -> dict[str, bool]:
 @staff_required
 @require_safe
 def sheet_list(request):
-    council = _council()
+    council = council_or_404()
     years = sheet_years(council=council)
     year = request.GET.get("year", "")
     chosen = int(year) if year.isdigit() and int(year) in years else None
@@ -107,8 +101,9 @@ def sheet_list(request):
         {
             "page": page,
             "sheets": page.object_list,
-            "years": [(y, financial_year_title(y)) for y in years],
+            "years": [(y, financial_year_label(y)) for y in years],
             "chosen_year": chosen,
+            "page_query": {"year": chosen} if chosen else {},
             "can_edit": services.user_can_edit(request.user),
         },
     )
@@ -131,7 +126,7 @@ def indicator_list(request):
 @staff_required
 @require_http_methods(GET_POST)
 def sheet_new(request):
-    council = _council()
+    council = council_or_404()
     if not services.user_can_edit(request.user):
         raise PermissionDenied("You cannot start balance sheets.")
     neighbourhoods = list(council.neighbourhoods.order_by("order", "name"))
@@ -169,7 +164,7 @@ def sheet_new(request):
 @staff_required
 @require_http_methods(GET_POST)
 def borough_build(request):
-    council = _council()
+    council = council_or_404()
     if not services.user_can_edit(request.user):
         raise PermissionDenied("You cannot change balance sheets.")
     form = forms.BoroughBuildForm(_posted(request), years=sheet_years(council=council))
@@ -351,7 +346,7 @@ def copy_forward(request, pk: int):
         return refused
     previous = services.sheet_previous_year(sheet=sheet)
     if previous is None:
-        messages.error(request, f"There is no sheet for {financial_year_title(sheet.year - 1)}.")
+        messages.error(request, f"There is no sheet for {financial_year_label(sheet.year - 1)}.")
         return redirect(_editor(sheet))
     errors = []
     if request.method == "POST":
@@ -369,7 +364,7 @@ def copy_forward(request, pk: int):
     return _confirm(
         request,
         sheet,
-        title=f"Copy lines from {previous.year_title}?",
+        title=f"Copy lines from {previous.year_label}?",
         intro=f"Each line of {previous} for an indicator this sheet does not count yet is added "
         "with last year's quantity, evidence and note, priced with this year's proxies. £ values "
         "entered by hand last year are not carried. Lines already on this sheet are left alone.",

@@ -8,24 +8,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from balancesheets.exports import sheet_csv_lines, sheet_record, year_csv_lines, year_record
-from balancesheets.models import BalanceSheet, financial_year_label
+from balancesheets.models import BalanceSheet
 from balancesheets.pdf import render_pdf
 from balancesheets.selectors import (
     published_sheet_detail,
     published_years,
     year_overview,
 )
-from neighbourhoods.selectors import council_current
+from core.csv import csv_download
+from core.periods import financial_year_slug
+from neighbourhoods.current import council_or_404
 
 MAX_SLUG_LENGTH = 100
 PDF_CACHE_SECONDS = 24 * 3600
-
-
-def _council():
-    council = council_current()
-    if council is None:
-        raise Http404("No council has been loaded.")
-    return council
 
 
 def sheet_url(sheet: BalanceSheet, *, current: bool = True, suffix: str = "") -> str:
@@ -43,14 +38,14 @@ def sheet_url(sheet: BalanceSheet, *, current: bool = True, suffix: str = "") ->
 def _detail(year: int, slug: str, version: int | None):
     if len(slug) > MAX_SLUG_LENGTH:
         raise Http404("No such balance sheet.")
-    detail = published_sheet_detail(council=_council(), year=year, slug=slug, version=version)
+    detail = published_sheet_detail(council=council_or_404(), year=year, slug=slug, version=version)
     if detail is None:
         raise Http404("No published balance sheet for that area and year.")
     return detail
 
 
 def _overview(year: int):
-    overview = year_overview(council=_council(), year=year)
+    overview = year_overview(council=council_or_404(), year=year)
     if overview is None:
         raise Http404("No balance sheets are published for that year.")
     return overview
@@ -79,7 +74,7 @@ def _url_for(request, detail):
 @require_safe
 def index(request):
     return render(
-        request, "balancesheets/index.html", {"years": published_years(council=_council())}
+        request, "balancesheets/index.html", {"years": published_years(council=council_or_404())}
     )
 
 
@@ -91,12 +86,10 @@ def year(request, year: int):
 @require_safe
 def year_csv(request, year: int):
     overview = _overview(year)
-    response = HttpResponse(
-        "".join(year_csv_lines(overview=overview)), content_type="text/csv; charset=utf-8"
+    return csv_download(
+        filename=f"community-balance-sheets-{financial_year_slug(year)}.csv",
+        lines=year_csv_lines(overview=overview),
     )
-    filename = f"community-balance-sheets-{financial_year_label(year)}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @require_safe
@@ -127,11 +120,7 @@ def sheet(request, year: int, slug: str, version: int | None = None):
 @require_safe
 def sheet_csv(request, year: int, slug: str, version: int | None = None):
     detail = _detail(year, slug, version)
-    response = HttpResponse(
-        "".join(sheet_csv_lines(detail=detail)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(detail)}.csv"'
-    return response
+    return csv_download(filename=f"{_filename(detail)}.csv", lines=sheet_csv_lines(detail=detail))
 
 
 @require_safe
@@ -145,7 +134,7 @@ def sheet_json(request, year: int, slug: str, version: int | None = None):
 
 def _filename(detail) -> str:
     sheet = detail.sheet
-    name = f"community-balance-sheet-{sheet.year_label}-{sheet.area_slug}"
+    name = f"community-balance-sheet-{sheet.year_slug}-{sheet.area_slug}"
     return name if detail.is_current else f"{name}-version-{sheet.version}"
 
 

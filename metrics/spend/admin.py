@@ -22,8 +22,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from metrics.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
+from core.admin import ReadOnlyAdminMixin
 from metrics.spend.importer import header_map_parse
+from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
 from metrics.spend.services import SpendImportError, spend_import
 from metrics.spend.suppliers import (
     SupplierFlagsImportError,
@@ -448,7 +449,7 @@ class SupplierFlagsForm(forms.Form):
 
 
 @admin.register(SpendTransaction)
-class SpendTransactionAdmin(admin.ModelAdmin):
+class SpendTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "payment_date",
         "supplier",
@@ -476,12 +477,3 @@ class SpendTransactionAdmin(admin.ModelAdmin):
         "description",
         "line_hash",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,14 +1,13 @@
 """Reads for the neighbourhood dashboards: the council's spend with suppliers based in a
 neighbourhood (placed there by the postcode lookup), against the town average. Three queries."""
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from metrics.models import SpendTransaction
-from metrics.periods import financial_year_label, financial_year_of
+from core.periods import FinancialYear
+from metrics.spend.models import SpendTransaction
 from metrics.spend.selectors import percentage, spend_date_range
 from neighbourhoods.models import Neighbourhood
 
@@ -37,8 +36,8 @@ def spend_with_neighbourhood_suppliers(*, neighbourhood: Neighbourhood) -> Neigh
     held = spend_date_range()
     if held is None:
         return NeighbourhoodSpend()
-    year = financial_year_of(held[1])
-    start, end = datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31)
+    financial_year = FinancialYear.of(held[1])
+    start, end = financial_year.dates
     in_year = SpendTransaction.objects.filter(
         payment_date__range=(start, end), supplier__is_redacted=False
     )
@@ -62,7 +61,7 @@ def spend_with_neighbourhood_suppliers(*, neighbourhood: Neighbourhood) -> Neigh
         .order_by("-amount", "supplier__name")[:TOP_SUPPLIERS]
     )
     return NeighbourhoodSpend(
-        period_title=financial_year_label(year),
+        period_title=financial_year.label,
         total=totals["here"],
         transactions=totals["transactions"],
         suppliers=totals["suppliers"],

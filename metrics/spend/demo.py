@@ -15,7 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from metrics.models import ImportBatch, SpendTransaction
+from metrics.spend.models import ImportBatch, SpendTransaction
 from metrics.spend.names import supplier_name_normalise
 from metrics.spend.services import spend_import
 from metrics.spend.suppliers import supplier_flags_import

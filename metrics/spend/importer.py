@@ -2,7 +2,7 @@
 
 Councils publish them as CSV or XLSX with their own headers and their own ways of writing money
 and dates. This module turns any such file into a stream of checked rows (`SpendRow`) or row
-problems (`SpendRowError`), one row at a time, so that a file of millions of lines never sits in
+problems (`RowError`), one row at a time, so that a file of millions of lines never sits in
 memory. It writes nothing: `metrics.spend.services.spend_import` does.
 
 - Headers are matched through an alias map, ignoring case, spaces, underscores and punctuation
@@ -26,7 +26,6 @@ import functools
 import hashlib
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -35,6 +34,8 @@ from typing import Any, NamedTuple
 
 from django.utils import timezone
 
+from core.periods import FinancialYear
+from core.tabular import ImportRefused, RowError, header_key
 from metrics.spend.names import (
     REDACTED_KEY,
     REDACTED_NAME,
@@ -140,7 +141,6 @@ MAX_LENGTHS = {
 }
 # How far down a title block the header row may be.
 HEADER_SEARCH_ROWS = 20
-FIRST_YEAR = 1990
 PENNY = Decimal("0.01")
 MAX_AMOUNT = Decimal(10) ** 12  # the models' DecimalField(max_digits=14, decimal_places=2)
 READ_CHUNK = 1 << 20
@@ -166,28 +166,11 @@ class SpendRow(NamedTuple):
     base_hash: str
 
 
-class SpendRowError(NamedTuple):
-    line: int
-    column: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return self._asdict()
-
-
-class SpendFileError(Exception):
+class SpendFileError(ImportRefused):
     """The file cannot be read as a spending file at all (no rows were looked at)."""
 
-    def __init__(self, errors: list[SpendRowError]):
-        self.errors = errors
-        super().__init__("; ".join(error.reason for error in errors))
-
-
-def header_key(text: Any) -> str:
-    """How headers are compared: case, spaces, underscores and punctuation ignored."""
-    text = unicodedata.normalize("NFKC", "" if text is None else str(text)).casefold()
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+    def __str__(self) -> str:
+        return "; ".join(error.reason for error in self.errors)
 
 
 def field_for(name: str) -> str | None:
@@ -302,8 +285,8 @@ def date_parse(value: Any, *, today: datetime.date | None = None) -> datetime.da
     else:
         day = _date_text(value.strip() if isinstance(value, str) else str(value or ""))
     today = today or timezone.localdate()
-    if not FIRST_YEAR <= day.year <= today.year + 1:
-        raise ValueError(f"Not a payment date: the year must be from {FIRST_YEAR} to now")
+    if not FinancialYear.FIRST <= day.year <= today.year + 1:
+        raise ValueError(f"Not a payment date: the year must be from {FinancialYear.FIRST} to now")
     return day
 
 
@@ -425,7 +408,7 @@ class SpendFile:
         except UnicodeDecodeError:
             utf8 = False
         except OSError as error:
-            problem = SpendRowError(0, "", "", f"Cannot read the file: {error}")
+            problem = RowError(0, "", "", f"Cannot read the file: {error}")
             raise SpendFileError([problem]) from error
         self.sha256 = digest.hexdigest()
         suffix = self.path.suffix.casefold()
@@ -433,7 +416,7 @@ class SpendFile:
             self.kind = "xlsx"
         elif head.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
             raise SpendFileError(
-                [SpendRowError(0, "", "", "An old Excel (.xls) file: save it as CSV or XLSX")]
+                [RowError(0, "", "", "An old Excel (.xls) file: save it as CSV or XLSX")]
             )
         else:
             self.kind = "csv"
@@ -465,7 +448,7 @@ class SpendFile:
                 yield from enumerate(reader, start=1)
             except csv.Error as error:
                 raise SpendFileError(
-                    [SpendRowError(reader.line_num, "", "", f"Not a readable CSV file: {error}")]
+                    [RowError(reader.line_num, "", "", f"Not a readable CSV file: {error}")]
                 ) from error
 
     def _xlsx(self) -> Iterator[tuple[int, list[Any]]]:
@@ -475,7 +458,7 @@ class SpendFile:
             workbook = load_workbook(self.path, read_only=True, data_only=True)
         except Exception as error:  # openpyxl raises many kinds for a broken file
             raise SpendFileError(
-                [SpendRowError(0, "", "", f"Not a readable XLSX file: {error}")]
+                [RowError(0, "", "", f"Not a readable XLSX file: {error}")]
             ) from error
         try:
             sheet = workbook.worksheets[0]
@@ -564,7 +547,7 @@ def spend_rows(
     body_name: str = "",
     today: datetime.date | None = None,
     on_columns: Callable[[SpendColumns], None] | None = None,
-) -> Iterator[SpendRow | list[SpendRowError]]:
+) -> Iterator[SpendRow | list[RowError]]:
     """Each data row of the file, checked: a SpendRow, or the list of its problems.
 
     Blank rows are skipped. Raises SpendFileError when no header row is found.
@@ -589,7 +572,7 @@ def spend_rows(
         missing = first_missing or list(REQUIRED_FIELDS)
         raise SpendFileError(
             [
-                SpendRowError(
+                RowError(
                     1,
                     FIELD_LABELS[name],
                     "",
@@ -631,12 +614,12 @@ class _RowReader:
         self.amount_index = self.index["amount"]
         self.vat_index = self.index.get("irrecoverable_vat")
 
-    def row(self, line: int, cells: list[Any], texts: list[str]) -> SpendRow | list[SpendRowError]:
-        errors: list[SpendRowError] = []
+    def row(self, line: int, cells: list[Any], texts: list[str]) -> SpendRow | list[RowError]:
+        errors: list[RowError] = []
         index, headers = self.index, self.headers
 
         def problem(name: str, value: Any, reason: str) -> None:
-            errors.append(SpendRowError(line, headers[index[name]], _text(value)[:200], reason))
+            errors.append(RowError(line, headers[index[name]], _text(value)[:200], reason))
 
         (
             supplier_name,

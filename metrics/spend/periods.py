@@ -6,10 +6,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from metrics.periods import financial_year, financial_year_label, financial_year_parse
-from metrics.periods import financial_year_slug as _year_slug
+from core.periods import FinancialYear
 
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 _QUARTER = re.compile(r"(?:(\d{4})-(\d{2})-)?Q([1-4])", re.IGNORECASE)
 # A financial quarter's first month, and the year it falls in relative to the financial year.
 _QUARTER_STARTS = {1: (4, 0), 2: (7, 0), 3: (10, 0), 4: (1, 1)}
@@ -27,14 +25,14 @@ class SpendPeriod:
     @property
     def start(self) -> datetime.date:
         if self.quarter is None:
-            return financial_year(self.start_year)[0]
+            return FinancialYear(self.start_year).start
         month, offset = _QUARTER_STARTS[self.quarter]
         return datetime.date(self.start_year + offset, month, 1)
 
     @property
     def end(self) -> datetime.date:
         if self.quarter is None:
-            return financial_year(self.start_year)[1]
+            return FinancialYear(self.start_year).end
         start = self.start
         following = datetime.date(
             start.year + (start.month + 3 > 12), (start.month + 2) % 12 + 1, 1
@@ -43,7 +41,7 @@ class SpendPeriod:
 
     @property
     def year_slug(self) -> str:
-        return _year_slug(self.start_year)
+        return FinancialYear(self.start_year).slug
 
     @property
     def slug(self) -> str:
@@ -56,21 +54,20 @@ class SpendPeriod:
     @property
     def label(self) -> str:
         """ "2024/25" or "April to June 2024 (2024/25 Q1)"."""
-        year = financial_year_label(self.start_year)
+        year = FinancialYear(self.start_year).label
         if self.quarter is None:
             return year
         return f"{self.start:%B} to {self.end:%B %Y} ({year} Q{self.quarter})"
 
     @property
     def short_label(self) -> str:
-        year = financial_year_label(self.start_year)
+        year = FinancialYear(self.start_year).label
         return year if self.quarter is None else f"{year} Q{self.quarter}"
 
 
 def quarter_of(day: datetime.date) -> SpendPeriod:
     """The financial quarter a day falls in."""
-    start_year = day.year if day.month >= 4 else day.year - 1
-    return SpendPeriod(start_year, ((day.month - 4) % 12) // 3 + 1)
+    return SpendPeriod(FinancialYear.of(day).start_year, ((day.month - 4) % 12) // 3 + 1)
 
 
 def period_from_query(query: Mapping[str, str]) -> SpendPeriod | None:
@@ -85,7 +82,7 @@ def period_from_query(query: Mapping[str, str]) -> SpendPeriod | None:
         raise PeriodError("Choose a financial year from the list")
     start_year = None
     if year_text:
-        start_year = financial_year_parse(year_text)
+        start_year = _start_year(year_text)
         if start_year is None or ("-" not in year_text and "/" not in year_text):
             raise PeriodError("Choose a financial year from the list")
     quarter = None
@@ -94,7 +91,7 @@ def period_from_query(query: Mapping[str, str]) -> SpendPeriod | None:
         if not match:
             raise PeriodError("Choose a quarter from the list")
         if match.group(1):
-            quarter_year = financial_year_parse(f"{match.group(1)}-{match.group(2)}")
+            quarter_year = _start_year(f"{match.group(1)}-{match.group(2)}")
             if quarter_year is None or (start_year is not None and quarter_year != start_year):
                 raise PeriodError("Choose a quarter from the list")
             start_year = quarter_year
@@ -103,6 +100,9 @@ def period_from_query(query: Mapping[str, str]) -> SpendPeriod | None:
         quarter = int(match.group(3))
     if start_year is None:
         return None
-    if not FIRST_YEAR <= start_year <= LAST_YEAR:
-        raise PeriodError("Choose a financial year from the list")
     return SpendPeriod(start_year, quarter)
+
+
+def _start_year(text: str) -> int | None:
+    year = FinancialYear.parse(text)
+    return None if year is None else year.start_year

@@ -1,7 +1,7 @@
 """Reading spend: the local-spend analysis behind /spend/ (the CLES/Preston method).
 
 Every figure is an aggregate worked out in the database, one query per table, whatever the
-number of transactions. The rules are those of `metrics.sources` (the single definition shared
+number of transactions. The rules are those of `metrics.spend.sources` (the single definition shared
 with the metrics and the impact report), so the figures agree:
 
 - a period counts payments by payment date, both ends included; credit notes reduce the sums;
@@ -21,9 +21,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DecimalField, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncQuarter
 
-from metrics.models import Locality, SpendTransaction
-from metrics.sources import SpendShares, spend_in_scope
+from metrics.spend.models import Locality, SpendTransaction
 from metrics.spend.periods import SpendPeriod, quarter_of
+from metrics.spend.sources import SpendShares, spend_in_scope
 
 LOCALITIES = (Locality.BOROUGH, Locality.COUNTY, Locality.ELSEWHERE, Locality.UNKNOWN)
 LOCALITY_LABELS = {
@@ -50,7 +50,7 @@ def _count(condition: Q | None = None) -> Count:
 
 
 def percentage(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    """part as a percentage of whole, four decimal places (as metrics.sources); None when the
+    """part as a percentage of whole, four decimal places (as metrics.spend.sources); None when the
     whole is not positive."""
     if whole is None or whole <= 0:
         return None
@@ -96,7 +96,7 @@ class SpendSummary:
     total: Decimal
     count: int
     localities: list[LocalityRow]
-    shares: SpendShares  # metrics.sources' figures, from the same sums
+    shares: SpendShares  # metrics.spend.sources' figures, from the same sums
     redacted_total: Decimal
     redacted_count: int
     sme: FlagShare

@@ -27,17 +27,18 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 
-from metrics.models import ImportBatch, SpendTransaction, Supplier
+from core.tabular import RowError
 from metrics.spend.importer import (
     SpendColumns,
     SpendFile,
     SpendFileError,
     SpendRow,
-    SpendRowError,
     spend_rows,
 )
+from metrics.spend.models import ImportBatch, SpendTransaction, Supplier
 from metrics.spend.reference import spend_reference
 from metrics.spend.suppliers import supplier_localities_refresh
+from metrics.spend.workflows import BATCH_WORKFLOW, IMPORT, REJECT
 from neighbourhoods.models import Council
 from neighbourhoods.selectors import council_current
 
@@ -159,7 +160,7 @@ class SpendImportError(Exception):
 
     def __init__(
         self,
-        errors: list[SpendRowError],
+        errors: list[RowError],
         *,
         total: int,
         rows: int,
@@ -238,12 +239,13 @@ def spend_import(
     except SpendImportError as error:
         problem = error
     if not dry_run:
+        BATCH_WORKFLOW.check(REJECT, None, actor)
         problem.batch = ImportBatch.objects.create(
             file_name=file_name[:255],
             sha256=spend_file.sha256 if spend_file else "",
             rows=problem.rows,
             added=0,
-            status=ImportBatch.Status.REJECTED,
+            status=REJECT.to_state,
             error_report=problem.report(),
             imported_by=actor if getattr(actor, "pk", None) else None,
         )
@@ -263,16 +265,17 @@ def _import(
     preview_rows: int,
     today: datetime.date | None,
 ) -> SpendImportResult:
+    BATCH_WORKFLOW.check(IMPORT, None, actor)
     batch = ImportBatch.objects.create(
         file_name=file_name[:255],
         sha256=spend_file.sha256,
-        status=ImportBatch.Status.IMPORTED,
+        status=IMPORT.to_state,
         imported_by=actor if getattr(actor, "pk", None) else None,
     )
     staging = f"spend_staging_{secrets.token_hex(6)}"
     seen_columns: list[SpendColumns] = []
     preview: list[SpendRow] = []
-    errors: list[SpendRowError] = []
+    errors: list[RowError] = []
     total_errors = rows = 0
     rows_iter = spend_rows(
         spend_file,

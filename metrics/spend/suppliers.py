@@ -20,7 +20,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from metrics.models import Locality, LocalitySource, Supplier
+from core.tabular import ImportRefused, RowError, columns_find
+from metrics.spend.models import Locality, LocalitySource, Supplier
 from metrics.spend.names import supplier_name_normalise
 from metrics.spend.reference import spend_reference
 from neighbourhoods.models import Council, PostcodeLookup
@@ -198,29 +199,14 @@ _COMPANY_NUMBER = re.compile(r"(?:[A-Z]{2}[0-9]{6}|[0-9]{8})")
 _CHARITY_NUMBER = re.compile(r"(?:SC[0-9]{6}|NIC[0-9]{6}|[0-9]{6,8}(?:-[0-9]{1,2})?)")
 
 
-class FlagRowError(NamedTuple):
-    line: int
-    column: str
-    value: str
-    reason: str
-
-
-class SupplierFlagsImportError(Exception):
+class SupplierFlagsImportError(ImportRefused):
     """A flags file with problems: nothing from it was imported."""
-
-    def __init__(self, errors: list[FlagRowError]):
-        self.errors = errors
-        super().__init__(f"{len(errors)} problems; nothing was imported")
 
 
 @dataclass(frozen=True)
 class SupplierFlagsResult:
     rows: int
     updated: int
-
-
-def _header_key(text: str) -> str:
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", (text or "").casefold()).split())
 
 
 def _flag(value: str) -> tuple[bool, bool | None]:
@@ -252,22 +238,17 @@ def supplier_flags_import(
             by_ref.setdefault(supplier.supplier_ref.strip().casefold(), []).append(supplier)
     by_key = {supplier.normalised_name: supplier for supplier in suppliers}
 
-    errors: list[FlagRowError] = []
+    errors: list[RowError] = []
     seen: dict[int, int] = {}
     changes: dict[int, dict[str, Any]] = {}
     columns: dict[str, str] | None = None
     count = 0
     for line, row in enumerate(rows, start=2):
         if columns is None:
-            columns = {}
-            for header in row:
-                key = _header_key(header or "")
-                for field, aliases in FLAG_COLUMNS.items():
-                    if key in aliases and field not in columns:
-                        columns[field] = header
+            columns = columns_find(row, FLAG_COLUMNS)
             if "supplier_ref" not in columns and "name" not in columns:
                 reason = "The file needs a Supplier ID or a Supplier name column"
-                raise SupplierFlagsImportError([FlagRowError(1, "", "", reason)])
+                raise SupplierFlagsImportError([RowError(1, "", "", reason)])
 
         def cell(field: str, row=row, columns=columns) -> str:
             header = columns.get(field)
@@ -290,11 +271,11 @@ def supplier_flags_import(
             else:
                 reason = "No supplier with this ID or name is in the register"
             column = columns.get("supplier_ref" if ref and not name else "name", "")
-            errors.append(FlagRowError(line, column, name or ref, reason))
+            errors.append(RowError(line, column, name or ref, reason))
             continue
         if supplier.pk in seen:
             errors.append(
-                FlagRowError(
+                RowError(
                     line, columns.get("name", ""), name or ref, f"Repeats line {seen[supplier.pk]}"
                 )
             )
@@ -306,16 +287,14 @@ def supplier_flags_import(
             try:
                 given, flag = _flag(cell(field))
             except ValueError as error:
-                errors.append(FlagRowError(line, columns.get(field, ""), cell(field), str(error)))
+                errors.append(RowError(line, columns.get(field, ""), cell(field), str(error)))
                 continue
             if given:
                 change[field] = flag
         if raw := cell("postcode"):
             postcode = normalise_postcode(raw)
             if postcode is None:
-                errors.append(
-                    FlagRowError(line, columns["postcode"], raw, "Not a full UK postcode")
-                )
+                errors.append(RowError(line, columns["postcode"], raw, "Not a full UK postcode"))
             else:
                 change["postcode"] = postcode
         if raw := cell("company_number"):
@@ -323,7 +302,7 @@ def supplier_flags_import(
             number = number.zfill(8) if number.isdigit() else number
             if not _COMPANY_NUMBER.fullmatch(number):
                 errors.append(
-                    FlagRowError(
+                    RowError(
                         line,
                         columns["company_number"],
                         raw,
@@ -336,7 +315,7 @@ def supplier_flags_import(
             number = raw.replace(" ", "").upper()
             if not _CHARITY_NUMBER.fullmatch(number):
                 errors.append(
-                    FlagRowError(
+                    RowError(
                         line, columns["charity_number"], raw, "Not a charity number like 1234567"
                     )
                 )

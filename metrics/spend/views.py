@@ -12,7 +12,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from metrics.spend.exports import csv_text
+from core.csv import csv_download, csv_lines
+from core.formatting import DASH, percentage, pounds
 from metrics.spend.periods import PeriodError, SpendPeriod, period_from_query
 from metrics.spend.selectors import (
     LOCALITY_LABELS,
@@ -24,6 +25,7 @@ from metrics.spend.selectors import (
     spend_trend_by_quarter,
     spend_years,
 )
+from metrics.spend.tables import spend_page_tables
 
 QUARTER_CHOICES = [
     ("", "The whole year"),
@@ -32,7 +34,7 @@ QUARTER_CHOICES = [
     ("Q3", "October to December (Q3)"),
     ("Q4", "January to March (Q4)"),
 ]
-NOT_AVAILABLE = "\u2013"  # an en dash: nothing to divide by
+NOT_AVAILABLE = DASH  # nothing to divide by
 # Preston's six anchor institutions (CLES): share of £750m spend retained.
 PRESTON = [
     ("2012/13", "5%", "39%"),
@@ -41,15 +43,13 @@ PRESTON = [
 
 
 def money(value: Decimal | None) -> str:
-    """£ in whole pounds for the page ("£1,234,568", "-£12"); the CSVs keep the pence."""
-    if value is None:
-        return NOT_AVAILABLE
-    pounds = f"£{abs(value):,.0f}"
-    return f"-{pounds}" if value < 0 and round(value) != 0 else pounds
+    """£ in whole pounds for the page ("£1,234,568", a true minus sign when negative); the CSVs
+    keep the pence."""
+    return pounds(value, pence=False)
 
 
 def percent(value: Decimal | None) -> str:
-    return NOT_AVAILABLE if value is None else f"{value:.1f}%"
+    return percentage(value)
 
 
 def _chart_number(value: Decimal | None) -> str | None:
@@ -105,70 +105,68 @@ def spend_index(request):
         for table in CSV_TABLES
     }
     shares = summary.shares
-    return render(
-        request,
-        "metrics/spend/index.html",
-        {
-            "period": period,
-            "error": error,
-            "first": bounds[0],
-            "last": bounds[1],
-            "year_choices": [(SpendPeriod(year).slug, SpendPeriod(year).label) for year in years],
-            "quarter_choices": QUARTER_CHOICES,
-            "selected_quarter": f"Q{period.quarter}" if period.quarter else "",
-            "summary": summary,
-            "headline": {
-                "borough": percent(shares.borough_share),
-                "county": percent(shares.county_share),
-                "total": money(summary.total),
-                "count": summary.count,
-                "suppliers": summary.suppliers,
-                "sme": percent(summary.sme.share),
-                "vcse": percent(summary.vcse.share),
-            },
-            "localities": [
-                {
-                    "key": row.locality,
-                    "label": row.label,
-                    "total": money(row.total),
-                    "value_share": percent(row.value_share),
-                    "value_share_raw": _chart_number(row.value_share),
-                    "count": row.count,
-                    "count_share": percent(row.count_share),
-                }
-                for row in summary.localities
-            ],
-            "redacted": {
-                "total": money(summary.redacted_total),
-                "count": summary.redacted_count,
-                "share": percent(summary.redacted_share),
-            },
-            "flags": [
-                {
-                    "label": flag.label,
-                    "share": percent(flag.share),
-                    "share_of_known": percent(flag.share_of_known),
-                    "coverage": percent(flag.coverage),
-                }
-                for flag in (summary.sme, summary.vcse)
-            ],
-            "trend": _breakdown(trend),
-            "departments": _breakdown(departments),
-            "other_departments": _breakdown([other_departments]) if other_departments else [],
-            "leakage": [
-                {
-                    "rank": row.rank,
-                    "name": row.name,
-                    "where": row.locality_label,
-                    "total": money(row.total),
-                    "share": percent(row.share),
-                }
-                for row in leakage
-            ],
-            "csv_urls": csv_urls,
-            "preston": PRESTON,
+    context = {
+        "period": period,
+        "error": error,
+        "first": bounds[0],
+        "last": bounds[1],
+        "year_choices": [(SpendPeriod(year).slug, SpendPeriod(year).label) for year in years],
+        "quarter_choices": QUARTER_CHOICES,
+        "selected_quarter": f"Q{period.quarter}" if period.quarter else "",
+        "summary": summary,
+        "headline": {
+            "borough": percent(shares.borough_share),
+            "county": percent(shares.county_share),
+            "total": money(summary.total),
+            "count": summary.count,
+            "suppliers": summary.suppliers,
+            "sme": percent(summary.sme.share),
+            "vcse": percent(summary.vcse.share),
         },
-    )
+        "localities": [
+            {
+                "key": row.locality,
+                "label": row.label,
+                "total": money(row.total),
+                "value_share": percent(row.value_share),
+                "value_share_raw": _chart_number(row.value_share),
+                "count": row.count,
+                "count_share": percent(row.count_share),
+            }
+            for row in summary.localities
+        ],
+        "redacted": {
+            "total": money(summary.redacted_total),
+            "count": summary.redacted_count,
+            "share": percent(summary.redacted_share),
+        },
+        "flags": [
+            {
+                "label": flag.label,
+                "share": percent(flag.share),
+                "share_of_known": percent(flag.share_of_known),
+                "coverage": percent(flag.coverage),
+            }
+            for flag in (summary.sme, summary.vcse)
+        ],
+        "trend": _breakdown(trend),
+        "departments": _breakdown(departments),
+        "other_departments": _breakdown([other_departments]) if other_departments else [],
+        "leakage": [
+            {
+                "rank": row.rank,
+                "name": row.name,
+                "where": row.locality_label,
+                "total": money(row.total),
+                "share": percent(row.share),
+            }
+            for row in leakage
+        ],
+        "csv_urls": csv_urls,
+        "preston": PRESTON,
+    }
+    context["tables"] = spend_page_tables(context)
+    return render(request, "metrics/spend/index.html", context)
 
 
 # --- CSV downloads --------------------------------------------------------------------------
@@ -337,8 +335,6 @@ def spend_csv(request, table: str):
             raise Http404("No spend has been imported.")
         period = SpendPeriod(_latest_year(bounds))
     header, lines = CSV_TABLES[table].build(period)
-    response = HttpResponse(
-        csv_text(header=header, rows=lines), content_type="text/csv; charset=utf-8"
+    return csv_download(
+        filename=f"spend-{table}-{period.slug}.csv", lines=csv_lines(header=header, rows=lines)
     )
-    response["Content-Disposition"] = f'attachment; filename="spend-{table}-{period.slug}.csv"'
-    return response

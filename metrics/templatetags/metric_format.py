@@ -6,11 +6,13 @@
 {{ amount|pounds }}                          £1,000,000 (pence only when there are some)
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django import template
 
+from core import formatting
+from core.formatting import as_decimal
 from metrics.models import Unit
 from metrics.periods import period_label
 
@@ -26,13 +28,7 @@ UNIT_NAMES = {
 
 
 def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
+    return as_decimal(value)
 
 
 def _whole(number: Decimal) -> bool:
@@ -40,12 +36,7 @@ def _whole(number: Decimal) -> bool:
 
 
 def pounds_format(value: Any) -> str:
-    number = _decimal(value)
-    if number is None:
-        return ""
-    sign = "-" if number < 0 else ""
-    number = abs(number)
-    return f"{sign}£{number:,.0f}" if _whole(number) else f"{sign}£{number:,.2f}"
+    return formatting.pounds(value, empty="")
 
 
 def metric_value_format(value: Any, unit: str) -> str:

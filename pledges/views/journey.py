@@ -3,13 +3,12 @@
 import re
 
 from django.conf import settings
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from neighbourhoods.selectors import council_current
+from neighbourhoods.current import council_or_404
 from pledges import forms
 from pledges.journey import STEP_BY_NAME, Journey
 from pledges.models import Benefit, Commitment, OrganisationSize, PledgerType
@@ -17,13 +16,6 @@ from pledges.selectors import commitment_list_active
 from pledges.services import ConfirmResult, PledgeAnswers, pledge_confirm, pledge_submit
 
 SUBMISSION_KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _council(request):
-    council = council_current()
-    if council is None:
-        raise Http404("No council has been loaded.")
-    return council
 
 
 def client_ip(request) -> str:
@@ -106,7 +98,7 @@ def business_size(request):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def name(request):
-    council = _council(request)
+    council = council_or_404()
 
     def store(journey, data, form):
         journey.save(
@@ -128,7 +120,7 @@ def name(request):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def area(request):
-    council = _council(request)
+    council = council_or_404()
     neighbourhoods = list(council.neighbourhoods.order_by("order", "name"))
     return _question(
         request,
@@ -145,7 +137,7 @@ def area(request):
 def postcode(request):
     from neighbourhoods.selectors import neighbourhood_for_postcode
 
-    council = _council(request)
+    council = council_or_404()
 
     def store(journey, data, form):
         journey.save(postcode=data["postcode"], postcode_neighbourhood=form.neighbourhood.slug)
@@ -244,7 +236,7 @@ def _summary_rows(journey: Journey, council) -> list[tuple[str, str, str]]:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def check_answers(request):
-    council = _council(request)
+    council = council_or_404()
     journey = Journey(request.session)
     if request.method == "POST":
         posted_key = request.POST.get("submission_key", "")

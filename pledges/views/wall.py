@@ -5,14 +5,14 @@ their public fields reach any of these responses.
 """
 
 import unicodedata
-from urllib.parse import urlencode
 
-from django.core.paginator import InvalidPage, Page, Paginator
-from django.http import Http404, JsonResponse, QueryDict, StreamingHttpResponse
+from django.core.paginator import InvalidPage, Paginator
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from core.csv import csv_stream
 from neighbourhoods.selectors import council_current
 from pledges.exports import pledge_record, pledges_csv_lines
 from pledges.selectors import (
@@ -78,33 +78,6 @@ def _facets(choices: FilterChoices, counts: FilterCounts, filters: PledgeFilters
     ]
 
 
-def _pagination(page: Page, query: dict[str, str]) -> dict | None:
-    """The GOV.UK pagination component's links, keeping the filters; None for one page."""
-    last = page.paginator.num_pages
-    if last <= 1:
-        return None
-
-    def href(number: int) -> str:
-        return "?" + urlencode({**query, "page": number} if number > 1 else query)
-
-    shown = sorted(
-        {1, last, page.number - 1, page.number, page.number + 1} & set(range(1, last + 1))
-    )
-    items: list[dict] = []
-    for number in shown:
-        gap = number - items[-1]["number"] if items else 1
-        if gap == 2:  # one page missing: show it rather than an ellipsis
-            items.append({"number": number - 1, "href": href(number - 1), "current": False})
-        elif gap > 2:
-            items.append({"number": number - 1, "ellipsis": True})
-        items.append({"number": number, "href": href(number), "current": number == page.number})
-    return {
-        "items": items,
-        "previous": href(page.number - 1) if page.has_previous() else None,
-        "next": href(page.number + 1) if page.has_next() else None,
-    }
-
-
 @require_safe
 def pledge_wall(request):
     council = council_current()
@@ -122,7 +95,6 @@ def pledge_wall(request):
             "pledges": page.object_list,
             "filters": filters,
             "facets": _facets(choices, pledge_filter_counts(filters=filters), filters),
-            "pagination": _pagination(page, filters.as_query()),
             "campaign": campaign_progress(),
         },
     )
@@ -171,17 +143,12 @@ def pledges_json(request):
 def pledges_csv(request):
     """Every published pledge as CSV, streamed in chunks so memory stays flat."""
     pledges = pledge_open_data_list().iterator(chunk_size=CSV_CHUNK_SIZE)
-    response = StreamingHttpResponse(
-        (
-            line.encode()
-            for line in pledges_csv_lines(
-                pledges=pledges, url_for=lambda reference: _detail_url(request, reference)
-            )
+    return csv_stream(
+        filename="pledges.csv",
+        lines=pledges_csv_lines(
+            pledges=pledges, url_for=lambda reference: _detail_url(request, reference)
         ),
-        content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = 'attachment; filename="pledges.csv"'
-    return response
 
 
 @require_safe

@@ -11,8 +11,6 @@ from balancesheets.models import (
     BalanceSheetEvent,
     BalanceSheetLine,
     SheetStatus,
-    financial_year_label,
-    financial_year_title,
 )
 from tests.balancesheets.conftest import fill
 from tests.balancesheets.factories import BalanceSheetFactory, LineFactory
@@ -21,12 +19,6 @@ from tests.balancesheets.factories import BalanceSheetFactory, LineFactory
 def _refused(action):
     with pytest.raises(IntegrityError), transaction.atomic():
         action()
-
-
-def test_financial_years_are_written_as_in_the_accounts():
-    assert financial_year_label(2024) == "2024-25"
-    assert financial_year_title(2024) == "2024/25"
-    assert financial_year_label(2099) == "2099-00"
 
 
 def test_a_published_sheet_cannot_be_updated_or_deleted(published_sheet):

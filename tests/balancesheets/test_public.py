@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from balancesheets import services
-from balancesheets.formatting import gbp
 from balancesheets.models import BalanceSheet
 from balancesheets.selectors import sheet_totals
+from core.formatting import pounds
 from tests.balancesheets.conftest import QUANTITIES, fill, publish
 from tests.balancesheets.factories import BalanceSheetFactory, LineFactory, publish_directly
 
@@ -113,12 +113,12 @@ def test_the_change_against_the_previous_year(
     previous_net = Decimal(90 * 3400 + 50 * 42000)
     change = Decimal("2414000.50") - previous_net
     page = client.get(SHEET.format(slug=slug)).content.decode()
-    assert f"+{gbp(change)}" in page
-    assert gbp(previous_net) in page
+    assert f"+{pounds(change, pence=True)}" in page
+    assert pounds(previous_net, pence=True) in page
     record = client.get(f"/balance-sheets/2024-25/{slug}.json").json()
     assert record["totals"]["previous_net"] == f"{previous_net:.2f}"
     assert record["totals"]["change"] == f"{change:.2f}"
-    assert record["previous_year"]["financial_year"] == "2023-24"
+    assert record["previous_year"]["financial_year"] == "2023/24"
 
 
 # Downloads carry the same totals
@@ -127,7 +127,7 @@ def test_the_change_against_the_previous_year(
 def test_the_json_carries_the_same_totals_and_lines(client, published_sheet, slug):
     record = client.get(f"/balance-sheets/2024-25/{slug}.json").json()
     totals = sheet_totals(sheet=published_sheet)
-    assert record["financial_year"] == "2024-25"
+    assert record["financial_year"] == "2024/25"
     assert record["version"] == 1
     assert record["totals"]["assets"] == "2690000.50" == f"{totals.assets:.2f}"
     assert record["totals"]["liabilities"] == "276000.00"

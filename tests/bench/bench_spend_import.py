@@ -21,7 +21,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from metrics.models import ImportBatch, SpendTransaction
+from metrics.spend.models import ImportBatch, SpendTransaction
 from neighbourhoods.models import PostcodeLookup
 from neighbourhoods.services import postcodes_import
 

@@ -7,8 +7,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.periods import FinancialYear
 from metrics.models import LM3Study, Metric, MetricValue, ValueStatus
-from metrics.periods import financial_year
 from tests.browser.fixtures import assert_no_axe_violations, horizontal_overflow
 
 
@@ -23,7 +23,7 @@ def published(council):
     for index, metric in enumerate(Metric.objects.order_by("pk")):
         for year in range(2020, 2025):
             areas = [None, *neighbourhoods] if metric.by_neighbourhood else [None]
-            start, end = financial_year(year)
+            start, end = FinancialYear(year).dates
             for area in areas:
                 values.append(
                     MetricValue(
@@ -40,8 +40,8 @@ def published(council):
     MetricValue.objects.bulk_create(values)
     MetricValue.objects.create(
         metric=Metric.objects.get(code="council-emissions"),
-        period_start=financial_year(2025)[0],
-        period_end=financial_year(2025)[1],
+        period_start=FinancialYear(2025).start,
+        period_end=FinancialYear(2025).end,
         value=Decimal("987654"),
         status=ValueStatus.DRAFT,
     )

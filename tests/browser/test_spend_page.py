@@ -2,7 +2,7 @@
 
 import pytest
 
-from metrics.models import SpendTransaction
+from metrics.spend.models import SpendTransaction
 from tests.browser.fixtures import assert_no_axe_violations, horizontal_overflow
 from tests.metrics.factories_spend import spend_generate
 

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from metrics.models import Locality, ValueStatus
+from metrics.models import ValueStatus
+from metrics.spend.models import Locality
 from tests.factories import PledgeFactory
 from tests.metrics.factories import (
     MetricFactory,

@@ -9,24 +9,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from metrics.models import (
-    Frequency,
-    ImportBatch,
-    LM3Study,
-    Locality,
-    Metric,
-    MetricValue,
-    SpendTransaction,
-    Supplier,
-    Unit,
-    ValueStatus,
-)
-from metrics.periods import financial_year
-from neighbourhoods.roles import CWB_GROUP, OFFICERS
+from core.periods import FinancialYear
+from core.roles import CWB_GROUP, OFFICERS
+from metrics.models import Frequency, LM3Study, Metric, MetricValue, Unit, ValueStatus
+from metrics.spend.models import ImportBatch, Locality, SpendTransaction, Supplier
 from tests.factories import FoundationFactory
 
-FY2023 = financial_year(2023)
-FY2024 = financial_year(2024)
+FY2023 = FinancialYear(2023).dates
+FY2024 = FinancialYear(2024).dates
 
 
 class MetricFactory(factory.django.DjangoModelFactory):

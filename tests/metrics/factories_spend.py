@@ -10,8 +10,8 @@ import factory
 from django.db import connection
 from openpyxl import Workbook
 
-from metrics.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
 from metrics.spend.importer import line_hash
+from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
 from metrics.spend.names import supplier_name_normalise
 
 LICHFIELD_HEADER = [

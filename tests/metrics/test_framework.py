@@ -9,20 +9,16 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 
 from charter_portal.reference_data import DEFAULT_REFERENCE_FILE, reference_data_load
+from core.periods import FinancialYear
+from core.roles import CWB_GROUP, OFFICERS
 from metrics.demo import demo_metrics_ensure
 from metrics.models import Better, LM3Study, Metric, MetricValue, Unit, ValueStatus
 from metrics.periods import (
-    financial_year,
-    financial_year_label,
-    financial_year_of,
-    financial_year_parse,
-    financial_year_slug,
     period_fits,
     period_label,
 )
 from metrics.selectors import OnTrack, metric_on_track
 from metrics.services import metrics_load
-from neighbourhoods.roles import CWB_GROUP, OFFICERS
 from tests.metrics.factories import MetricFactory, MetricValueFactory
 
 STARTING_SET = {
@@ -110,19 +106,6 @@ def test_the_roles_have_their_permissions_on_metrics(council):
 # Periods.
 
 
-def test_financial_years():
-    assert financial_year(2024) == (datetime.date(2024, 4, 1), datetime.date(2025, 3, 31))
-    assert financial_year_of(datetime.date(2025, 3, 31)) == 2024
-    assert financial_year_of(datetime.date(2025, 4, 1)) == 2025
-    assert financial_year_label(2024) == "2024/25"
-    assert financial_year_label(1999) == "1999/00"
-    assert financial_year_slug(2024) == "2024-25"
-    for text in ("2024/25", "2024-25", "2024-2025", "2024", " 2024 / 25 "):
-        assert financial_year_parse(text) == 2024, text
-    for text in ("2024/26", "", "24/25", "twenty", "2024-25-26", None):
-        assert financial_year_parse(text) is None, text
-
-
 @pytest.mark.parametrize(
     ("start", "end", "label", "annual", "quarterly"),
     [
@@ -171,7 +154,7 @@ def test_whether_a_metric_is_on_track(db, better, baseline, target, value, previ
         target=Decimal(target) if target else None,
         target_period="2029/30" if better == "lower" else "2027/28",
     )
-    start, end = financial_year(2024)
+    start, end = FinancialYear(2024).dates
     current = MetricValueFactory.build(
         metric=metric, period_start=start, period_end=end, value=Decimal(value)
     )

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from metrics.lm3 import lm3_compute, lm3_for_study, lm3_round2_suppliers_from_spend
-from metrics.models import Locality
+from metrics.spend.models import Locality
 from tests.metrics.factories import LM3StudyFactory, SpendTransactionFactory, SupplierFactory
 
 EXAMPLE = {

@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.periods import FinancialYear
 from metrics.models import Better, Metric, Unit, ValueStatus
-from metrics.periods import financial_year
 from metrics.selectors import OnTrack, lm3_studies_for, metric_report
 from tests.metrics.factories import LM3StudyFactory, MetricValueFactory
 
@@ -29,7 +29,7 @@ def _queries(client, path: str) -> int:
 
 def _values(metric, years, *, neighbourhoods=(), status=ValueStatus.VALIDATED, base=10):
     for year in years:
-        start, end = financial_year(year)
+        start, end = FinancialYear(year).dates
         for area in [None, *neighbourhoods]:
             MetricValueFactory(
                 metric=metric,
@@ -63,7 +63,7 @@ def test_the_metrics_page_lists_every_active_metric_by_foundation(council, clien
 
 
 def test_only_validated_values_are_public(spend_share, client):
-    start, end = financial_year(2023)
+    start, end = FinancialYear(2023).dates
     MetricValueFactory(metric=spend_share, value=Decimal("17.3"))
     for status, figure in [
         (ValueStatus.DRAFT, "91.1"),
@@ -73,7 +73,7 @@ def test_only_validated_values_are_public(spend_share, client):
         MetricValueFactory(
             metric=spend_share, period_start=start, period_end=end, value=figure, status=status
         )
-        start, end = financial_year(start.year - 1)
+        start, end = FinancialYear(start.year - 1).dates
     for path in ["/metrics/", "/metrics/spend-borough-share/", "/metrics/spend-borough-share.csv"]:
         response = client.get(path)
         content = b"".join(response.streaming_content) if response.streaming else response.content
@@ -117,8 +117,8 @@ def test_the_csv_has_every_validated_value_and_is_spreadsheet_safe(starts, counc
     _values(starts, [2023, 2024], neighbourhoods=[neighbourhood], base=20)
     MetricValueFactory(
         metric=starts,
-        period_start=financial_year(2022)[0],
-        period_end=financial_year(2022)[1],
+        period_start=FinancialYear(2022).start,
+        period_end=FinancialYear(2022).end,
         status=ValueStatus.DRAFT,
     )
     response = client.get("/metrics/stevenage-works-starts.csv")
@@ -241,12 +241,12 @@ def test_metric_report_gives_each_metric_its_value_previous_value_and_progress(
     _values(spend, [2021, 2023], base=-2)  # 2021: 19, 2023: 21 (target 20: met)
     MetricValueFactory(
         metric=spend,
-        period_start=financial_year(2024)[0],
-        period_end=financial_year(2024)[1],
+        period_start=FinancialYear(2024).start,
+        period_end=FinancialYear(2024).end,
         value=Decimal("50"),
         status=ValueStatus.SUBMITTED,
     )
-    start, end = financial_year(2023)
+    start, end = FinancialYear(2023).dates
     with django_assert_max_num_queries(3):
         report = metric_report(period_start=start, period_end=end)
     rows = {row.metric.code: row for group in report for row in group.metrics}
@@ -270,7 +270,7 @@ def test_metric_report_gives_each_metric_its_value_previous_value_and_progress(
 
 
 def test_metric_report_queries_do_not_grow_with_the_values(council, django_assert_num_queries):
-    start, end = financial_year(2023)
+    start, end = FinancialYear(2023).dates
     for metric in Metric.objects.all():
         _values(metric, range(2015, 2025), base=1)
     with django_assert_num_queries(3):
@@ -279,10 +279,10 @@ def test_metric_report_queries_do_not_grow_with_the_values(council, django_asser
 
 def test_lm3_studies_for_a_year_are_those_overlapping_it(council, django_assert_num_queries):
     inside = LM3StudyFactory(
-        period_start=financial_year(2023)[0], period_end=financial_year(2023)[1]
+        period_start=FinancialYear(2023).start, period_end=FinancialYear(2023).end
     )
-    LM3StudyFactory(period_start=financial_year(2021)[0], period_end=financial_year(2021)[1])
-    start, end = financial_year(2023)
+    LM3StudyFactory(period_start=FinancialYear(2021).start, period_end=FinancialYear(2021).end)
+    start, end = FinancialYear(2023).dates
     with django_assert_num_queries(1):
         studies = lm3_studies_for(period_start=start, period_end=end)
     assert studies == [inside]

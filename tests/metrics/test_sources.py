@@ -10,16 +10,16 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from metrics.models import Locality, Metric, MetricValue, MetricValueChange, ValueStatus
-from metrics.periods import financial_year
+from core.periods import FinancialYear
+from metrics.models import Metric, MetricValue, MetricValueChange, ValueStatus
 from metrics.services import (
     metric_value_submit,
     metric_value_validate,
     metric_values_compute,
 )
-from metrics.sources import (
-    metric_source_get,
-    metric_source_register,
+from metrics.sources import metric_source_get, metric_source_register
+from metrics.spend.models import Locality
+from metrics.spend.sources import (
     spend_share_borough,
     spend_share_county,
     spend_share_sme,
@@ -36,7 +36,7 @@ from tests.metrics.factories import (
     validator_user,
 )
 
-FY = financial_year(2023)
+FY = FinancialYear(2023).dates
 
 
 def test_sources_are_registered_by_key(council):
@@ -133,7 +133,7 @@ def test_spend_shares_are_one_query_and_keep_their_sums(spend, django_assert_num
 
 
 def test_spend_shares_are_none_without_spend_and_borough_wide_only(council, spend):
-    start, end = financial_year(2010)
+    start, end = FinancialYear(2010).dates
     assert spend_share_borough(start, end) is None
     assert spend_share_borough(*FY, council.neighbourhoods.first()) is None
 
@@ -187,7 +187,7 @@ def test_volunteer_hours_add_up_published_updates_reported_in_the_period(council
     compute = metric_source_get("pledges.volunteer_hours").compute
     assert compute(*FY, None) == Decimal(42)
     assert compute(*FY, chells) == Decimal(12)
-    assert compute(*financial_year(2015), None) is None  # nothing reported
+    assert compute(*FinancialYear(2015).dates, None) is None  # nothing reported
 
 
 # Computing values.

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from metrics.models import ImportBatch, Locality, SpendTransaction, Supplier
+from metrics.spend.models import ImportBatch, Locality, SpendTransaction, Supplier
 from tests.factories import UserFactory
 from tests.metrics.factories_spend import SupplierFactory
 

@@ -2,9 +2,9 @@
 
 import datetime
 
-from metrics.models import Locality, SpendTransaction, Supplier
-from metrics.sources import spend_shares
 from metrics.spend.demo import demo_spend_ensure
+from metrics.spend.models import Locality, SpendTransaction, Supplier
+from metrics.spend.sources import spend_shares
 
 
 def test_demo_spend_is_realistic_idempotent_and_local_spend_rises(council):

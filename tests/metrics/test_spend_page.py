@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics.models import Locality
-from metrics.sources import spend_shares
+from metrics.spend.models import Locality
+from metrics.spend.sources import spend_shares
 from tests.metrics.factories_spend import spend_generate
 
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, transaction
 
-from metrics.models import Locality, LocalitySource, Supplier
+from metrics.spend.models import Locality, LocalitySource, Supplier
 from metrics.spend.reference import spend_reference
 from metrics.spend.suppliers import (
     SupplierFlagsImportError,

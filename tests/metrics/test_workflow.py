@@ -8,8 +8,8 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.periods import FinancialYear
 from metrics.models import LM3Study, Metric, MetricValue, MetricValueChange, ValueStatus
-from metrics.periods import financial_year
 from metrics.services import (
     metric_value_reopen,
     metric_value_return,
@@ -24,7 +24,7 @@ from tests.metrics.factories import (
     validator_user,
 )
 
-FY = financial_year(2023)
+FY = FinancialYear(2023).dates
 CHANGELIST = "/admin/metrics/metricvalue/"
 ADD = "/admin/metrics/metricvalue/add/"
 
@@ -225,8 +225,8 @@ def test_a_correction_reopens_the_validated_value_as_a_draft(
         ("council-emissions", {"period_start": FY[0].replace(month=1)}, "period_start"),
         ("council-emissions", {"period_end": FY[0].replace(year=2022)}, "period_end"),
         ("council-emissions", {"neighbourhood": "first"}, "neighbourhood"),
-        ("council-emissions", {"period_start": financial_year(2099)[0],
-                               "period_end": financial_year(2099)[1]}, "period_start"),
+        ("council-emissions", {"period_start": FinancialYear(2099).start,
+                               "period_end": FinancialYear(2099).end}, "period_start"),
     ],
 )  # fmt: skip
 def test_values_that_break_the_rules_are_refused(council, officer, code, changes, field):

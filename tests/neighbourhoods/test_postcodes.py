@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError
 
+from core.tabular import RowError
 from neighbourhoods.models import PostcodeLookup, Ward
 from neighbourhoods.postcodes import normalise_postcode, outward_code
 from neighbourhoods.selectors import (
@@ -15,7 +16,7 @@ from neighbourhoods.selectors import (
     postcode_locality,
     postcode_lookup,
 )
-from neighbourhoods.services import PostcodeImportError, PostcodeRowError, postcodes_import
+from neighbourhoods.services import PostcodeImportError, postcodes_import
 from tests.factories import CouncilFactory, NeighbourhoodFactory, WardFactory
 
 SAMPLE = settings.BASE_DIR / "data" / "postcodes" / "stevenage-sample.csv"
@@ -288,8 +289,8 @@ def test_a_file_with_one_bad_row_imports_nothing_and_says_where():
         postcodes_import(rows=rows)
 
     assert raised.value.errors == [
-        PostcodeRowError(4, "pcds", "SG1 1H", "Not a UK postcode"),
-        PostcodeRowError(4, "doterm", "2024-01", "Not a year and month like 202401"),
+        RowError(4, "pcds", "SG1 1H", "Not a UK postcode"),
+        RowError(4, "doterm", "2024-01", "Not a year and month like 202401"),
     ]
     assert PostcodeLookup.objects.count() == 0
 
@@ -334,9 +335,7 @@ def test_each_bad_value_is_reported(row, column, value, reason):
 def test_a_repeated_postcode_is_reported_with_the_first_line():
     with pytest.raises(PostcodeImportError) as raised:
         postcodes_import(rows=[{"pcds": "SG1 1HN"}, {"pcds": "SG1 1LX"}, {"pcds": "sg11hn"}])
-    assert raised.value.errors == [
-        PostcodeRowError(4, "pcds", "sg11hn", "Repeats the postcode on line 2")
-    ]
+    assert raised.value.errors == [RowError(4, "pcds", "sg11hn", "Repeats the postcode on line 2")]
 
 
 @pytest.mark.django_db

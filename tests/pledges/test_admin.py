@@ -9,13 +9,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from charter_portal.reference_data import DEFAULT_REFERENCE_FILE, reference_data_load
-from neighbourhoods.roles import CWB_GROUP, OFFICERS
+from core.roles import CWB_GROUP, OFFICERS
+from outbox.models import OutboundEmail
 from pledges.models import (
     Campaign,
     Commitment,
     ModerationAction,
     ModerationEvent,
-    OutboundEmail,
     Pledge,
     PledgeStatus,
     PledgeUpdate,
@@ -27,7 +27,7 @@ from tests.factories import PledgeFactory, UserFactory
 
 CHANGELIST = "/admin/pledges/pledge/"
 UPDATES = "/admin/pledges/pledgeupdate/"
-OUTBOX = "/admin/pledges/outboundemail/"
+OUTBOX = "/admin/outbox/outboundemail/"
 
 
 def _staff_in(group_name):
@@ -284,7 +284,7 @@ def test_an_officer_corrects_the_wording_and_the_search_follows(officer_client, 
         # The inlines are read-only: only their management forms are posted.
         **{
             f"{prefix}-{key}": value
-            for prefix in ("events", "updates", "emails")
+            for prefix in ("events", "updates", "outbox-outboundemail-about_type-about_id")
             for key, value in (("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0))
         },
     }
@@ -368,7 +368,7 @@ def test_retrying_a_failed_email_sends_it_again(officer_client, waiting, deliver
         subject="Your pledge is on the wall",
         body="Thank you.\n",
         kind="published",
-        pledge=waiting,
+        about=waiting,
         status=OutboundEmail.Status.FAILED,
         attempts=8,
     )
@@ -448,7 +448,7 @@ def test_officers_moderate_and_curate_the_catalogue_and_campaigns(db):
             "pledges.add_campaign",
             "pledges.change_campaign",
             "pledges.view_campaign",
-            "pledges.view_outboundemail",
+            "outbox.view_outboundemail",
         ]
     )
 
@@ -460,7 +460,7 @@ def test_officers_cannot_delete_pledges_or_rewrite_the_record(db):
         "pledges.delete_pledge",
         "pledges.change_moderationevent",
         "pledges.delete_moderationevent",
-        "pledges.change_outboundemail",
+        "outbox.change_outboundemail",
         "pledges.delete_rejectionreason",
     ):
         assert not officer.has_perm(permission), permission
@@ -478,4 +478,4 @@ def test_the_cwb_group_only_reads_pledges_updates_history_and_campaigns(db):
     )
     pledge_permissions = {p for p in validator.get_all_permissions() if p.startswith("pledges.")}
     assert all(p.startswith("pledges.view_") for p in pledge_permissions), pledge_permissions
-    assert "pledges.view_outboundemail" not in pledge_permissions
+    assert "outbox.view_outboundemail" not in validator.get_all_permissions()

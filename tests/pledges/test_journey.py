@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from pledges.models import OutboundEmail, Pledge, PledgeStatus
+from outbox.models import OutboundEmail
+from pledges.models import Pledge, PledgeStatus
 from pledges.services import pledge_for_manage_token
 
 RESIDENT_ANSWERS = [

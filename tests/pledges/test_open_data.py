@@ -1,4 +1,4 @@
-"""Open data: spreadsheet-safe CSV helpers, /pledges.json, /pledges.csv, /pledges/counts.json,
+"""Open data: /pledges.json, /pledges.csv, /pledges/counts.json,
 and a crawl of every public pledge output for personal data."""
 
 import csv
@@ -12,7 +12,8 @@ import pytest
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from pledges.exports import BYTE_ORDER_MARK, CSV_HEADER, csv_rows, spreadsheet_safe
+from core.csv import BYTE_ORDER_MARK
+from pledges.exports import CSV_HEADER
 from pledges.models import Commitment, Pledge, PledgerType, PledgeStatus
 from tests.factories import PledgeFactory
 
@@ -31,57 +32,6 @@ def local_path(url: str) -> str:
     assert parts.scheme == "http"
     assert parts.netloc == "testserver"
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-# spreadsheet_safe and csv_rows
-
-
-@pytest.mark.parametrize(
-    "value", ["=SUM(1)", "+44 1438 242242", "-2", "@cmd", "\tTAB", "\rreturn", "=", "@"]
-)
-def test_a_cell_a_spreadsheet_would_run_gets_a_leading_quote(value):
-    assert spreadsheet_safe(value) == "'" + value
-
-
-@pytest.mark.parametrize(
-    "value", ["", "Plain words", "1+1=2", "A-ha", "email me@example.org", " =SUM(1)", "'quoted"]
-)
-def test_an_ordinary_cell_is_left_alone(value):
-    assert spreadsheet_safe(value) == value
-
-
-@pytest.mark.parametrize("value", [None, 42, -2, 1.5])
-def test_a_cell_that_is_not_text_is_left_alone(value):
-    assert spreadsheet_safe(value) == value
-
-
-def test_csv_rows_starts_with_a_byte_order_mark_and_the_header():
-    lines = list(csv_rows(header=["name", "text"], rows=[]))
-    assert lines == [BYTE_ORDER_MARK + "name,text\r\n"]
-
-
-def test_csv_rows_makes_every_cell_spreadsheet_safe_and_quotes_what_needs_it():
-    lines = list(
-        csv_rows(
-            header=["name", "text", "target"],
-            rows=[['=HYPERLINK("http://x")', "Line one,\nline two", None]],
-        )
-    )
-    assert lines[1] == '"\'=HYPERLINK(""http://x"")","Line one,\nline two",\r\n'
-
-
-def test_csv_rows_is_lazy_so_it_can_stream():
-    def rows():
-        yield ["first"]
-        raise AssertionError("read too far")
-
-    lines = csv_rows(header=["a"], rows=rows())
-    assert next(lines).endswith("a\r\n")
-    assert next(lines) == "first\r\n"
-
-
-def test_csv_rows_can_leave_out_the_byte_order_mark():
-    assert next(csv_rows(header=["a"], rows=[], byte_order_mark=False)) == "a\r\n"
 
 
 # /pledges.json

@@ -8,10 +8,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from neighbourhoods.roles import CWB_GROUP, OFFICERS
+from core.roles import CWB_GROUP, OFFICERS
+from outbox.models import OutboundEmail
 from pledges.models import (
     ModerationAction,
-    OutboundEmail,
     Pledge,
     PledgeSource,
     PledgeStatus,

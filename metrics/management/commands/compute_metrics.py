@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics.periods import financial_year, financial_year_label
+from core.periods import FinancialYear
 from metrics.services import metric_values_compute
 
 
@@ -34,10 +34,14 @@ class Command(BaseCommand):
         if year is not None and (date_from or date_to):
             raise CommandError("Give either --year or --from and --to, not both.")
         if year is not None:
-            if not 1900 <= year <= 2200:
-                raise CommandError("--year is a financial year's first year, like 2024.")
-            start, end = financial_year(year)
-            label = financial_year_label(year)
+            financial_year = FinancialYear(year)
+            if not financial_year.in_range:
+                raise CommandError(
+                    f"--year is a financial year's first year, like 2024, from "
+                    f"{FinancialYear.FIRST} to {FinancialYear.LAST}."
+                )
+            start, end = financial_year.dates
+            label = financial_year.label
         elif date_from and date_to:
             start, end = _date(date_from), _date(date_to)
             label = f"{start:%d %B %Y} to {end:%d %B %Y}"

@@ -1,0 +1,83 @@
+"""Each constraint on the metrics and spend tables refuses the one row it exists to refuse."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from tests.constraints import (
+    assert_accepted_without,
+    assert_refused,
+    changed,
+    copied,
+    declared_constraints,
+)
+from tests.factories import FoundationFactory
+from tests.metrics.factories import (
+    FY2023,
+    LM3StudyFactory,
+    MetricFactory,
+    MetricValueFactory,
+    SpendTransactionFactory,
+    SupplierFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LONG_AGO = datetime.date(2000, 1, 1)
+
+
+def _two_values_of_one_metric():
+    metric = MetricFactory()
+    return (
+        MetricValueFactory(metric=metric),
+        MetricValueFactory(metric=metric, period_start=FY2023[0], period_end=FY2023[1]),
+    )
+
+
+CASES = {
+    "metrics.Foundation.code": copied(lambda: FoundationFactory.create_batch(2), "code"),
+    "metrics.Foundation.name": copied(lambda: FoundationFactory.create_batch(2), "name"),
+    "metrics.Metric.code": copied(lambda: MetricFactory.create_batch(2), "code"),
+    "metrics.Metric.name": copied(lambda: MetricFactory.create_batch(2), "name"),
+    "metric_unit_valid": changed(MetricFactory, unit="furlongs"),
+    "metric_better_valid": changed(MetricFactory, better="sideways"),
+    "metric_computed_has_source": changed(MetricFactory, computed=True, source=""),
+    "metric_value_unique_period_area": copied(
+        _two_values_of_one_metric, "period_start", "period_end"
+    ),
+    "metric_value_period_order": changed(MetricValueFactory, period_end=LONG_AGO),
+    "metric_value_status_valid": changed(MetricValueFactory, status="approved"),
+    "metric_value_validated_has_validator": changed(MetricValueFactory, validated_by=None),
+    "lm3_income_positive": changed(
+        LM3StudyFactory, round1_income=0, round2_local_suppliers=0, round2_local_staff=0
+    ),
+    "lm3_round2_not_negative": changed(LM3StudyFactory, round2_local_staff=Decimal("-1")),
+    "lm3_round2_within_income": changed(LM3StudyFactory, round2_local_suppliers=Decimal("2000000")),
+    "lm3_rates_between_0_and_1": changed(LM3StudyFactory, staff_respend_rate=Decimal("1.5")),
+    "lm3_period_order": changed(LM3StudyFactory, period_end=LONG_AGO),
+    "supplier_locality_valid": changed(SupplierFactory, locality="the-moon"),
+    "supplier_override_has_reason": changed(
+        SupplierFactory, locality_source="officer", locality_override_reason=""
+    ),
+    "metrics.Supplier.normalised_name": copied(
+        lambda: SupplierFactory.create_batch(2), "normalised_name"
+    ),
+    "metrics.SpendTransaction.line_hash": copied(
+        lambda: SpendTransactionFactory.create_batch(2), "line_hash"
+    ),
+}
+
+
+def test_every_constraint_has_a_case():
+    assert declared_constraints("metrics") == set(CASES)
+
+
+@pytest.mark.parametrize("constraint", CASES)
+def test_the_database_refuses_a_row_that_breaks(constraint):
+    assert_refused(constraint, CASES[constraint]())
+
+
+@pytest.mark.parametrize("constraint", CASES)
+def test_the_row_breaks_no_other_constraint(constraint):
+    assert_accepted_without(constraint, CASES[constraint]())
