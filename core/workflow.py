@@ -45,6 +45,13 @@ class Action:
     reason_field: str = "reason"
     reason_missing: str = "Enter the reason"
 
+    @property
+    def to_state(self) -> str:
+        """The target, for an action known to move (one that creates an object, say)."""
+        if self.target is None:
+            raise ValueError(f"{self.name} leaves the state as it is")
+        return self.target
+
     def moves(self, state: str) -> bool:
         """Whether taking the action from `state` changes the state."""
         return self.target is not None and self.target != state
