@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from neighbourhoods.models import Council
-from pledges import counters
 from pledges.models import (
     Commitment,
     ModerationAction,
@@ -23,7 +22,6 @@ from pledges.models import (
     RejectionReason,
     UpdateStatus,
 )
-from pledges.services import pledge_search_vector_update
 from pledges.tokens import new_secret, secret_hash
 
 DEMO_KEY_PREFIX = "demo:"
@@ -171,11 +169,6 @@ def demo_pledges_ensure(*, council: Council, count: int = 420, seed: int = 2020)
         for pledge in pledges
         for action in _history(pledge.status)
     )
-    counters.counter_add(
-        name=counters.PUBLISHED,
-        delta=sum(p.status == PledgeStatus.PUBLISHED for p in pledges),
-    )
-    pledge_search_vector_update(pledge_ids=[p.pk for p in pledges])
     _demo_updates(rng, [p for p in pledges if p.status == PledgeStatus.PUBLISHED], now)
     return len(pledges)
 

@@ -6,7 +6,6 @@ from collections import deque
 import pytest
 
 from pledges.models import PledgeStatus
-from pledges.services import pledge_search_vector_update
 from tests.factories import CommitmentFactory, PledgeFactory
 
 SECRETS = {
@@ -48,7 +47,6 @@ def pledges_with_secrets(council):
         pledges.append(
             PledgeFactory(display_name="Unpublished Shownname", status=status, published_at=None)
         )
-    pledge_search_vector_update(pledge_ids=[p.pk for p in pledges])
     return pledges
 
 

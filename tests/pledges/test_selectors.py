@@ -11,6 +11,7 @@ import pytest
 from pledges.models import (
     Campaign,
     Commitment,
+    Pledge,
     PledgerType,
     PledgeStatus,
     PledgeUpdate,
@@ -28,7 +29,6 @@ from pledges.selectors import (
     pledge_wall_page,
     pledges_published,
 )
-from pledges.services import pledge_search_vector_update
 from tests.factories import (
     CommitmentFactory,
     FoundationFactory,
@@ -211,49 +211,55 @@ def test_an_unknown_filter_value_matches_nothing(db):
 # Text search
 
 
-def searchable(**kwargs):
-    pledge = PledgeFactory(**kwargs)
-    pledge_search_vector_update(pledge_ids=[pledge.pk])
-    return pledge
-
-
 def test_search_finds_words_in_the_pledge_text(db):
-    match = searchable(text="We will mentor two young entrepreneurs every year.")
-    searchable(text="We will buy our coffee from the market.")
+    match = PledgeFactory(text="We will mentor two young entrepreneurs every year.")
+    PledgeFactory(text="We will buy our coffee from the market.")
     assert wall_refs(q="mentoring") == [match.reference]
 
 
 def test_search_finds_a_public_name(db):
-    match = searchable(display_name="Fairlands Valley Bakery", show_name=True)
-    searchable(display_name="Stevenage Cycle Repairs", show_name=True)
+    match = PledgeFactory(display_name="Fairlands Valley Bakery", show_name=True)
+    PledgeFactory(display_name="Stevenage Cycle Repairs", show_name=True)
     assert wall_refs(q="bakery") == [match.reference]
 
 
 def test_search_understands_quoted_phrases_and_exclusions(db):
-    phrase = searchable(text="Local suppliers first, always.")
-    other = searchable(text="First we will find suppliers who are local.")
+    phrase = PledgeFactory(text="Local suppliers first, always.")
+    other = PledgeFactory(text="First we will find suppliers who are local.")
     assert wall_refs(q='"local suppliers"') == [phrase.reference]
     assert wall_refs(q="suppliers -always") == [other.reference]
 
 
 def test_search_does_not_find_a_name_the_pledger_chose_not_to_show(db):
-    searchable(display_name="Zebedee Quartermaine", show_name=False, contact_name="Someone Else")
+    PledgeFactory(display_name="Zebedee Quartermaine", show_name=False, contact_name="Someone Else")
     assert wall_refs(q="Quartermaine") == []
 
 
 def test_search_does_not_find_a_contact_name(db):
-    searchable(display_name="Old Town Traders", contact_name="Philippa Wolstenholme")
+    PledgeFactory(display_name="Old Town Traders", contact_name="Philippa Wolstenholme")
     assert wall_refs(q="Wolstenholme") == []
 
 
 def test_search_does_not_find_an_email_address(db):
-    searchable(email="hidden.pledger@private.example.org")
+    PledgeFactory(email="hidden.pledger@private.example.org")
     assert wall_refs(q="hidden.pledger@private.example.org") == []
     assert wall_refs(q="private") == []
 
 
+def test_search_follows_a_change_written_without_the_services(db):
+    pledge = PledgeFactory(text="We will buy our coffee from the market.")
+    Pledge.objects.filter(pk=pledge.pk).update(text="We will plant an orchard.")
+    assert wall_refs(q="orchard") == [pledge.reference]
+    assert wall_refs(q="coffee") == []
+
+
+def test_search_finds_the_anonymous_name_shown_in_place_of_a_hidden_one(db):
+    hidden = PledgeFactory(pledger_type=PledgerType.RESIDENT, display_name="Ann", show_name=False)
+    assert wall_refs(q="local resident") == [hidden.reference]
+
+
 def test_a_search_of_only_stop_words_or_symbols_finds_nothing_without_failing(db):
-    searchable(text="The best of the town.")
+    PledgeFactory(text="The best of the town.")
     assert wall_refs(q="the") == []
     assert wall_refs(q="!!! & | :* ( ''") == []
 
@@ -282,7 +288,7 @@ def facet_data(db):
             30,
         )
     ):
-        searchable(
+        PledgeFactory(
             neighbourhood=place,
             pledger_type=kind,
             commitments=commitments,
