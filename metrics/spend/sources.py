@@ -19,7 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from metrics.sources import metric_source_register
+from metrics.sources import Compute, metric_source_register
 from metrics.spend.models import Locality, SpendTransaction
 from neighbourhoods.models import Neighbourhood
 
@@ -87,69 +87,39 @@ def spend_shares(*, period_start: datetime.date, period_end: datetime.date) -> S
     return SpendShares(**totals)
 
 
-def spend_share_borough(
-    period_start: datetime.date,
-    period_end: datetime.date,
-    neighbourhood: Neighbourhood | None = None,
-) -> Decimal | None:
-    """% of spend in scope with suppliers in the borough. Borough-wide only."""
-    if neighbourhood is not None:
-        return None
-    return spend_shares(period_start=period_start, period_end=period_end).borough_share
+def _borough_wide_share(attribute: str, description: str) -> Compute:
+    """A source reading one share of SpendShares; spend is the council's, so borough-wide only
+    (a neighbourhood gets None)."""
+
+    def compute(
+        period_start: datetime.date,
+        period_end: datetime.date,
+        neighbourhood: Neighbourhood | None = None,
+    ) -> Decimal | None:
+        if neighbourhood is not None:
+            return None
+        return getattr(spend_shares(period_start=period_start, period_end=period_end), attribute)
+
+    compute.__doc__ = f"% of spend in scope {description}. Borough-wide only."
+    return compute
 
 
-def spend_share_county(
-    period_start: datetime.date,
-    period_end: datetime.date,
-    neighbourhood: Neighbourhood | None = None,
-) -> Decimal | None:
-    """% of spend in scope with suppliers in the county, the borough included. Borough-wide."""
-    if neighbourhood is not None:
-        return None
-    return spend_shares(period_start=period_start, period_end=period_end).county_share
+spend_share_borough = _borough_wide_share("borough_share", "with suppliers in the borough")
+spend_share_county = _borough_wide_share(
+    "county_share", "with suppliers in the county, the borough included"
+)
+spend_share_sme = _borough_wide_share("sme_share", "with suppliers flagged as SMEs")
+spend_share_vcse = _borough_wide_share("vcse_share", "with suppliers flagged as VCSE organisations")
 
-
-def spend_share_sme(
-    period_start: datetime.date,
-    period_end: datetime.date,
-    neighbourhood: Neighbourhood | None = None,
-) -> Decimal | None:
-    """% of spend in scope with suppliers flagged as SMEs. Borough-wide only."""
-    if neighbourhood is not None:
-        return None
-    return spend_shares(period_start=period_start, period_end=period_end).sme_share
-
-
-def spend_share_vcse(
-    period_start: datetime.date,
-    period_end: datetime.date,
-    neighbourhood: Neighbourhood | None = None,
-) -> Decimal | None:
-    """% of spend in scope with suppliers flagged as VCSE organisations. Borough-wide only."""
-    if neighbourhood is not None:
-        return None
-    return spend_shares(period_start=period_start, period_end=period_end).vcse_share
+SHARE_SOURCES = [
+    ("metrics.spend_borough_share", "suppliers in the borough", spend_share_borough),
+    ("metrics.spend_county_share", "suppliers in the county", spend_share_county),
+    ("metrics.spend_sme_share", "SMEs", spend_share_sme),
+    ("metrics.spend_vcse_share", "VCSE organisations", spend_share_vcse),
+]
 
 
 def metric_sources_register() -> None:
     """Register the spend shares as computed-metric sources (from MetricsConfig.ready())."""
-    metric_source_register(
-        "metrics.spend_borough_share",
-        label="Spend data: share with suppliers in the borough",
-        compute=spend_share_borough,
-    )
-    metric_source_register(
-        "metrics.spend_county_share",
-        label="Spend data: share with suppliers in the county",
-        compute=spend_share_county,
-    )
-    metric_source_register(
-        "metrics.spend_sme_share",
-        label="Spend data: share with SMEs",
-        compute=spend_share_sme,
-    )
-    metric_source_register(
-        "metrics.spend_vcse_share",
-        label="Spend data: share with VCSE organisations",
-        compute=spend_share_vcse,
-    )
+    for key, label, compute in SHARE_SOURCES:
+        metric_source_register(key, label=f"Spend data: share with {label}", compute=compute)
