@@ -28,13 +28,8 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 
 from core.tabular import RowError
-from metrics.spend.importer import (
-    SpendColumns,
-    SpendFile,
-    SpendFileError,
-    SpendRow,
-    spend_rows,
-)
+from metrics.spend.files import SpendFile, SpendFileError
+from metrics.spend.importer import SpendColumns, SpendRow, spend_rows
 from metrics.spend.models import ImportBatch, SpendTransaction, Supplier
 from metrics.spend.reference import spend_reference
 from metrics.spend.suppliers import supplier_localities_refresh

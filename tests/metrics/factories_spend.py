@@ -10,9 +10,9 @@ import factory
 from django.db import connection
 from openpyxl import Workbook
 
-from metrics.spend.importer import line_hash
 from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
 from metrics.spend.names import supplier_name_normalise
+from metrics.spend.values import line_hash
 
 LICHFIELD_HEADER = [
     "Body name",

@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from metrics.spend.importer import line_base_hash, line_hash
 from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
 from metrics.spend.names import REDACTED_KEY
 from metrics.spend.services import SPEND_MAX_ERRORS, SpendImportError, spend_import
+from metrics.spend.values import line_base_hash, line_hash
 from neighbourhoods.services import postcodes_import
 from tests.metrics.factories_spend import csv_file, xlsx_file
 

@@ -5,18 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.spend.importer import (
-    IGNORE,
-    SpendFile,
-    SpendFileError,
-    SpendRow,
-    amount_parse,
-    date_parse,
-    field_for,
-    header_key,
-    header_map_parse,
-    spend_rows,
-)
+from core.tabular import header_key
+from metrics.spend.files import SpendFile, SpendFileError
+from metrics.spend.importer import IGNORE, SpendRow, field_for, header_map_parse, spend_rows
+from metrics.spend.values import amount_parse, date_parse
 from tests.metrics.factories_spend import csv_file
 
 TODAY = datetime.date(2026, 11, 22)
