@@ -6,8 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from core.roles import COUNCILLORS, CWB_GROUP, OFFICERS
 from neighbourhoods.models import Council, Membership
-from neighbourhoods.roles import COUNCILLORS, CWB_GROUP, OFFICERS
 from neighbourhoods.services import membership_grant
 
 

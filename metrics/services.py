@@ -34,6 +34,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.roles import CWB_GROUP
 from metrics.models import (
     Foundation,
     LM3Study,
@@ -54,7 +55,6 @@ from metrics.workflows import (
     VALUE_WORKFLOW,
 )
 from neighbourhoods.models import Neighbourhood
-from neighbourhoods.roles import CWB_GROUP
 
 VALUE_PLACES = Decimal("0.0001")
 

@@ -1,14 +1,17 @@
 """Shared fixtures: the real PostgreSQL test database, reference data, staff roles."""
 
-import importlib
 import os
-import pkgutil
 
 import pytest
 from django.apps import apps as django_apps
+from django.conf import settings
+from django.db import transaction
+from django.test.utils import override_settings
 
 from charter_portal.reference_data import DEFAULT_REFERENCE_FILE, reference_data_load
-from neighbourhoods.roles import grant_model_permissions
+from charter_portal.roles import staff_roles_apply
+from neighbourhoods.models import Council
+from tests import factories
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from fixtures
 # are still synchronous, so its async-safety guard would raise without this.
@@ -17,43 +20,79 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytest_plugins = ["tests.browser.fixtures"]
 
 
-def _staff_role_grants():
-    """Every app's role grants, read from the data migrations that define them."""
-    for app_label in ("neighbourhoods", "metrics", "pledges", "balancesheets"):
-        package = importlib.import_module(f"{app_label}.migrations")
-        for module_info in pkgutil.iter_modules(package.__path__):
-            module = importlib.import_module(f"{app_label}.migrations.{module_info.name}")
-            if hasattr(module, "GRANTS"):
-                yield app_label, module.GRANTS
-
-
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Restore the staff roles that migrations create.
+    """Make sure the staff roles match the roles map, as every migrate leaves them.
 
-    Transactional tests (the browser tests) flush every table when they finish, and the reused
-    test database keeps that flushed state into the next run; the groups come back here from the
-    same grants the migrations apply.
+    A reused test database may have been left by a run that stopped mid-way through a
+    transactional test's flush; applying the map is idempotent and cheap.
     """
     with django_db_blocker.unblock():
-        _restore_staff_roles()
-
-
-def _restore_staff_roles():
-    for app_label, grants in _staff_role_grants():
-        grant_model_permissions(django_apps, grants, app_label)
+        staff_roles_apply()
 
 
 @pytest.fixture
 def staff_roles(db):
-    """The staff groups, for transactional tests: their flush removes what migrations made."""
-    _restore_staff_roles()
+    """The staff groups as the roles map declares them (for transactional tests)."""
+    staff_roles_apply()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hasher():
+    """Hashing each test user's password with the production hasher takes most of a second."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+def _project_models():
+    """Our apps' tables (with their many-to-many tables): no proxies, no database views."""
+    return [
+        model
+        for model in django_apps.get_models(include_auto_created=True)
+        if model._meta.app_config.path.startswith(str(settings.BASE_DIR))
+        and ".venv" not in model._meta.app_config.path
+        and model._meta.managed
+        and not model._meta.proxy
+    ]
+
+
+@pytest.fixture(scope="session")
+def stevenage_reference_rows(django_db_setup, django_db_blocker):
+    """The rows Stevenage's reference file makes, loaded by the real loader once per session.
+
+    Loading the file takes a second or two; copying its rows takes a few milliseconds. The load
+    is rolled back, so tests that do not ask for the council still start from an empty database
+    (and may make a council of their own), and a transactional test's flush loses nothing.
+    """
+    models = _project_models()
+    with django_db_blocker.unblock(), transaction.atomic():
+        existing = {
+            model: set(model._base_manager.values_list("pk", flat=True)) for model in models
+        }
+        council = reference_data_load(path=DEFAULT_REFERENCE_FILE)
+        rows = [
+            (model, [row for row in model._base_manager.all() if row.pk not in existing[model]])
+            for model in models
+        ]
+        transaction.set_rollback(True)
+    return council.pk, [(model, model_rows) for model, model_rows in rows if model_rows]
 
 
 @pytest.fixture
-def council(db):
+def council(db, stevenage_reference_rows):
     """Stevenage's real reference data: council, six neighbourhoods, wards, Charter actions."""
-    return reference_data_load(path=DEFAULT_REFERENCE_FILE)
+    council_pk, rows = stevenage_reference_rows
+    # Foreign keys are checked at commit, so the order of the tables does not matter.
+    with transaction.atomic():
+        for model, model_rows in rows:
+            model._base_manager.bulk_create(model_rows)
+    return Council.objects.get(pk=council_pk)
+
+
+@pytest.fixture
+def small_council(db):
+    """A council of its own, for tests that need one but do not test Stevenage's file."""
+    return factories.small_council()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -119,3 +119,32 @@ class PledgeFactory(factory.django.DjangoModelFactory):
     def commitments(self, create, extracted, **kwargs):
         if create and extracted:
             self.commitments.set(extracted)
+
+
+def small_council():
+    """A council of two neighbourhoods, four wards and three Charter commitments.
+
+    For tests that need a council but do not test Stevenage's reference file: a handful of rows
+    whose names nothing in the real file shares.
+    """
+    council = CouncilFactory(
+        name="Smallbury Borough Council",
+        slug="smallbury",
+        area_name="Smallbury",
+        local_postcode_prefixes=["SB1", "SB2"],
+    )
+    wards = {"North Smallbury": ["Northgate", "Hilltop"], "South Smallbury": ["Southmead", "Weir"]}
+    for order, (name, ward_names) in enumerate(wards.items()):
+        neighbourhood = NeighbourhoodFactory(
+            council=council, name=name, slug=name.lower().replace(" ", "-"), order=order
+        )
+        for ward_name in ward_names:
+            WardFactory(name=ward_name, neighbourhood=neighbourhood)
+    foundation = FoundationFactory(code="smallbury-foundation", name="Good work")
+    for code, benefit in (
+        ("smallbury-living-wage", Benefit.FAIRER_SOCIETY),
+        ("smallbury-volunteering", Benefit.FAIRER_SOCIETY),
+        ("smallbury-local-suppliers", Benefit.RESILIENT_ECONOMY),
+    ):
+        CommitmentFactory(code=code, benefit=benefit, foundation=foundation)
+    return council

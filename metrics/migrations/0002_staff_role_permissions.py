@@ -1,14 +1,11 @@
+"""Once granted the staff roles their permissions here; kept, empty, so that databases which
+applied it stay consistent. The roles are now declared once in charter_portal/roles.py and applied
+on every migrate (see charter_portal/apps.py)."""
+
 from django.db import migrations
-
-from neighbourhoods.roles import CWB_GROUP, OFFICERS, grant_permissions_operation
-
-GRANTS = {
-    OFFICERS: ["view_foundation", "change_foundation"],
-    CWB_GROUP: ["view_foundation"],
-}
 
 
 class Migration(migrations.Migration):
     dependencies = [("metrics", "0001_initial"), ("neighbourhoods", "0002_staff_roles")]
 
-    operations = [grant_permissions_operation("metrics", GRANTS)]
+    operations = []

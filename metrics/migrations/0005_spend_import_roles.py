@@ -1,12 +1,11 @@
+"""Once granted the staff roles their permissions here; kept, empty, so that databases which
+applied it stay consistent. The roles are now declared once in charter_portal/roles.py and applied
+on every migrate (see charter_portal/apps.py)."""
+
 from django.db import migrations
-
-from neighbourhoods.roles import OFFICERS, grant_permissions_operation
-
-# Officers upload the council's spend files (an ImportBatch is one upload).
-GRANTS = {OFFICERS: ["add_importbatch"]}
 
 
 class Migration(migrations.Migration):
     dependencies = [("metrics", "0004_metric_roles")]
 
-    operations = [grant_permissions_operation("metrics", GRANTS)]
+    operations = []

@@ -1,15 +1,11 @@
+"""Once granted the staff roles their permissions here; kept, empty, so that databases which
+applied it stay consistent. The roles are now declared once in charter_portal/roles.py and applied
+on every migrate (see charter_portal/apps.py)."""
+
 from django.db import migrations
-
-from neighbourhoods.roles import CWB_GROUP, OFFICERS, grant_permissions_operation
-
-# Officers correct a postcode's ward; loading the ONS directory is the import command's job.
-GRANTS = {
-    OFFICERS: ["view_postcodelookup", "change_postcodelookup"],
-    CWB_GROUP: ["view_postcodelookup"],
-}
 
 
 class Migration(migrations.Migration):
     dependencies = [("neighbourhoods", "0003_postcodelookup")]
 
-    operations = [grant_permissions_operation("neighbourhoods", GRANTS)]
+    operations = []

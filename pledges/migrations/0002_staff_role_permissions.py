@@ -1,14 +1,11 @@
+"""Once granted the staff roles their permissions here; kept, empty, so that databases which
+applied it stay consistent. The roles are now declared once in charter_portal/roles.py and applied
+on every migrate (see charter_portal/apps.py)."""
+
 from django.db import migrations
-
-from neighbourhoods.roles import CWB_GROUP, OFFICERS, grant_permissions_operation
-
-GRANTS = {
-    OFFICERS: ["view_commitment", "add_commitment", "change_commitment"],
-    CWB_GROUP: ["view_commitment"],
-}
 
 
 class Migration(migrations.Migration):
     dependencies = [("pledges", "0001_initial"), ("neighbourhoods", "0002_staff_roles")]
 
-    operations = [grant_permissions_operation("pledges", GRANTS)]
+    operations = []

@@ -1,32 +1,8 @@
-"""Moderation in admin: officers moderate pledges and updates and curate the rejection reasons and
-campaigns; the CWB Group reads them. Nobody may delete a pledge: it is withdrawn or erased."""
+"""Once granted the staff roles their permissions here; kept, empty, so that databases which
+applied it stay consistent. The roles are now declared once in charter_portal/roles.py and applied
+on every migrate (see charter_portal/apps.py)."""
 
 from django.db import migrations
-
-from neighbourhoods.roles import CWB_GROUP, OFFICERS, grant_permissions_operation
-
-GRANTS = {
-    OFFICERS: [
-        "view_pledge",
-        "change_pledge",
-        "view_pledgeupdate",
-        "change_pledgeupdate",
-        "view_moderationevent",
-        "add_rejectionreason",
-        "change_rejectionreason",
-        "view_rejectionreason",
-        "add_campaign",
-        "change_campaign",
-        "view_campaign",
-        "view_outboundemail",
-    ],
-    CWB_GROUP: [
-        "view_pledge",
-        "view_pledgeupdate",
-        "view_moderationevent",
-        "view_campaign",
-    ],
-}
 
 
 class Migration(migrations.Migration):
@@ -35,4 +11,4 @@ class Migration(migrations.Migration):
         ("neighbourhoods", "0002_staff_roles"),
     ]
 
-    operations = [grant_permissions_operation("pledges", GRANTS)]
+    operations = []

@@ -15,7 +15,7 @@ from balancesheets.models import (
     Side,
     money,
 )
-from neighbourhoods.roles import CWB_GROUP, OFFICERS
+from core.roles import CWB_GROUP, OFFICERS
 from tests.factories import CouncilFactory, UserFactory
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from balancesheets import services
 from balancesheets.models import BalanceSheet, SheetStatus
+from core.roles import COUNCILLORS
 from tests.balancesheets.conftest import fill
 from tests.balancesheets.factories import user_in
 from tests.factories import UserFactory
@@ -47,7 +48,7 @@ def test_people_without_a_staff_role_are_refused(client, council, kind):
     if kind == "public":
         user = UserFactory(is_staff=False)
     elif kind == "councillor":
-        user = user_in("Councillors")
+        user = user_in(COUNCILLORS)
         user.is_staff = False
         user.save()
     else:

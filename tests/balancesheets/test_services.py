@@ -17,7 +17,7 @@ from balancesheets.models import (
 )
 from balancesheets.selectors import sheet_detail, sheet_totals, sum_totals
 from charter_portal.reference_data import DEFAULT_REFERENCE_FILE, reference_data_load
-from neighbourhoods.roles import OFFICERS
+from core.roles import OFFICERS
 from tests.balancesheets.conftest import QUANTITIES, fill, publish
 from tests.balancesheets.factories import ProxyValueFactory, user_in, validator
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from balancesheets import services
-from neighbourhoods.roles import OFFICERS
+from core.roles import OFFICERS
 from tests.balancesheets.conftest import QUANTITIES, fill, publish
 from tests.balancesheets.factories import officer, validator
 from tests.browser.fixtures import assert_no_axe_violations, horizontal_overflow

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
+from core.roles import COUNCILLORS
 from neighbourhoods.models import Membership
-from neighbourhoods.roles import COUNCILLORS
 from tests.browser.fixtures import assert_no_axe_violations, horizontal_overflow
 from tests.factories import MembershipFactory, PledgeFactory, UserFactory
 

@@ -6,6 +6,7 @@ import re
 import pytest
 from django.contrib.auth.models import Group
 
+from core.roles import OFFICERS
 from pledges.models import Pledge, PledgeStatus
 from tests.browser.fixtures import assert_no_axe_violations
 from tests.factories import UserFactory
@@ -75,7 +76,7 @@ def _confirm_by_email(page, deliver_emails):
 
 def _officer_publishes(page, live_server):
     officer = UserFactory(username="officer-browser", is_staff=True)
-    officer.groups.add(Group.objects.get(name="Officers"))
+    officer.groups.add(Group.objects.get(name=OFFICERS))
     page.goto("/admin/login/?next=/admin/pledges/pledge/")
     page.get_by_label("Username").fill("officer-browser")
     page.get_by_label("Password").fill("a-long-test-password")

@@ -8,7 +8,7 @@ from tests.factories import PledgeFactory
 
 
 @pytest.fixture
-def manage_url(council):
+def manage_url(small_council):
     token = new_secret()
     PledgeFactory(manage_token_hash=secret_hash(token))
     return f"/pledge/manage/{token}/"
@@ -37,6 +37,6 @@ def test_reporting_progress_works_without_javascript(manage_url, page_without_ja
 
 
 @pytest.mark.parametrize("path", ["/pledge/confirm/not-a-token/", "/pledge/check-your-email/"])
-def test_confirmation_pages_have_no_accessibility_violations(council, page, path):
+def test_confirmation_pages_have_no_accessibility_violations(small_council, page, path):
     page.goto(path)
     assert_no_axe_violations(page)

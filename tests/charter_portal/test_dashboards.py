@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.roles import COUNCILLORS, CWB_GROUP, OFFICERS
 from neighbourhoods.models import Membership
-from neighbourhoods.roles import COUNCILLORS, CWB_GROUP, OFFICERS
 from pledges.models import ContactListView, Pledge, PledgeStatus, PledgeUpdate, UpdateStatus
 from tests.factories import MembershipFactory, PledgeFactory, UserFactory
 

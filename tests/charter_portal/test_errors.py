@@ -29,9 +29,9 @@ def test_only_connection_failures_count_as_an_outage():
 
 
 @pytest.mark.django_db
-def test_the_404_page_keeps_the_council_layout(council, client):
+def test_the_404_page_keeps_the_council_layout(small_council, client):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     body = response.content.decode()
     assert "Page not found" in body
-    assert "Stevenage Inclusive Economy Charter" in body
+    assert "Smallbury Inclusive Economy Charter" in body

@@ -1,9 +1,12 @@
-"""The staff roles that migrations create, and what each may do in admin (least privilege)."""
+"""The staff roles: the map declares what each may do in admin (least privilege), and every migrate
+makes the groups match it."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
 
-from neighbourhoods.roles import COUNCILLORS, CWB_GROUP, OFFICERS
+from charter_portal.roles import ROLE_PERMISSIONS
+from core.roles import COUNCILLORS, CWB_GROUP, OFFICERS, ROLES
 from tests.factories import UserFactory
 
 
@@ -57,3 +60,50 @@ def test_an_officer_can_open_the_neighbourhood_admin_but_not_the_user_admin(clie
     client.force_login(_user_in(OFFICERS))
     assert client.get("/admin/neighbourhoods/neighbourhood/").status_code == 200
     assert client.get("/admin/auth/user/").status_code == 403
+
+
+def _permissions_of(group_name):
+    return {
+        f"{app_label}.{codename}"
+        for app_label, codename in Group.objects.get(name=group_name).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+
+
+def test_the_map_declares_every_role():
+    assert set(ROLE_PERMISSIONS) == set(ROLES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("group_name", ROLES)
+def test_each_group_holds_exactly_the_maps_permissions(group_name):
+    assert _permissions_of(group_name) == ROLE_PERMISSIONS[group_name]
+
+
+@pytest.mark.django_db
+def test_migrate_puts_the_groups_back_to_the_map():
+    officers = Group.objects.get(name=OFFICERS)
+    officers.permissions.remove(Permission.objects.get(codename="change_pledge"))
+    officers.permissions.add(Permission.objects.get(codename="delete_pledge"))
+    Group.objects.filter(name=CWB_GROUP).delete()
+
+    call_command("migrate", verbosity=0)
+
+    assert _permissions_of(OFFICERS) == ROLE_PERMISSIONS[OFFICERS]
+    assert _permissions_of(CWB_GROUP) == ROLE_PERMISSIONS[CWB_GROUP]
+
+
+@pytest.mark.django_db
+def test_what_an_officer_may_do_is_what_the_map_says():
+    officer = _user_in(OFFICERS)
+    assert officer.get_all_permissions() == ROLE_PERMISSIONS[OFFICERS]
+
+
+@pytest.mark.django_db
+def test_an_officer_may_moderate_a_pledge_but_not_delete_it():
+    assert "pledges.change_pledge" in ROLE_PERMISSIONS[OFFICERS]
+    assert "pledges.delete_pledge" not in ROLE_PERMISSIONS[OFFICERS]
+    officer = _user_in(OFFICERS)
+    assert officer.has_perm("pledges.change_pledge")
+    assert not officer.has_perm("pledges.delete_pledge")

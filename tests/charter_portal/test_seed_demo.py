@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
+from core.roles import COUNCILLORS, CWB_GROUP, OFFICERS
 from neighbourhoods.models import Membership
-from neighbourhoods.roles import COUNCILLORS, CWB_GROUP, OFFICERS
 
 
 @pytest.fixture

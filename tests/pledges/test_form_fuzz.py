@@ -28,7 +28,7 @@ FUZZ = settings(
 @pytest.mark.parametrize("path", list(QUESTION_FIELDS))
 @FUZZ
 @given(data=st.data())
-def test_no_input_makes_a_question_page_fail(council, client, path, data):
+def test_no_input_makes_a_question_page_fail(small_council, client, path, data):
     posted = {name: data.draw(any_text, label=name) for name in QUESTION_FIELDS[path]}
     response = client.post(path, posted)
     assert response.status_code in (200, 302)
@@ -48,7 +48,7 @@ def test_no_input_at_the_end_of_the_journey_makes_it_fail(council, client, text,
 
 @FUZZ
 @given(token=st.text(max_size=300).filter(lambda t: "/" not in t and t.strip()))
-def test_no_confirmation_or_manage_link_makes_a_page_fail(council, client, token):
+def test_no_confirmation_or_manage_link_makes_a_page_fail(small_council, client, token):
     from urllib.parse import quote
 
     for path in (f"/pledge/confirm/{quote(token)}/", f"/pledge/manage/{quote(token)}/"):
