@@ -346,9 +346,7 @@ def metric_value_validate(*, metric_value: MetricValue, actor: User) -> MetricVa
 
 
 @transaction.atomic
-def metric_value_return(
-    *, metric_value: MetricValue, actor: User, comment: str
-) -> MetricValue:
+def metric_value_return(*, metric_value: MetricValue, actor: User, comment: str) -> MetricValue:
     """A CWB Group member sends a submitted value back to the officers, saying why."""
     comment = (comment or "").strip()
     metric_value = _locked(metric_value)
@@ -363,9 +361,7 @@ def metric_value_return(
 
 
 @transaction.atomic
-def metric_value_reopen(
-    *, metric_value: MetricValue, actor: User, reason: str
-) -> MetricValue:
+def metric_value_reopen(*, metric_value: MetricValue, actor: User, reason: str) -> MetricValue:
     """Reopen a validated value for correction: it becomes a draft and leaves the public pages
     until it is validated again. The reason is kept in its history."""
     reason = (reason or "").strip()
