@@ -31,7 +31,8 @@ from metrics.models import (
 )
 from metrics.services import (
     ChangeAction,
-    metric_value_snapshot,
+    metric_value_return,
+    metric_value_save,
     metric_value_submit,
     metric_value_validate,
     metric_values_compute,
@@ -143,27 +144,30 @@ def _split(total: Decimal, parts: int, rng: random.Random, *, whole: bool) -> li
 
 @transaction.atomic
 def demo_metric_values_ensure(*, council: Council, today: datetime.date | None = None) -> int:
-    """Officer-entered demo values in bulk, once; returns how many demo values exist."""
+    """Officer-entered demo values, once, through the value services (entered by the demo
+    officer, submitted, validated or returned by the demo validator, each change in the history
+    as any value's is); returns how many demo values exist."""
     existing = MetricValue.objects.filter(evidence__startswith=DEMO_EVIDENCE).count()
     if existing:
         return existing
     officer, validator = _users()
+    if officer is None:
+        raise ValueError("The demo values are entered by the demo officer: create it first.")
     today = today or timezone.localdate()
     this_year = FinancialYear.of(today).start_year
     years = list(range(this_year - PAST_YEARS, this_year + 1))
     neighbourhoods = list(council.neighbourhoods.order_by("order", "name"))
     rng = random.Random(2020)
-    values: list[MetricValue] = []
+    entered_on: dict[int, datetime.datetime] = {}
     for metric in Metric.objects.filter(is_active=True, computed=False).order_by("pk"):
         for year, total in zip(years, _series(metric, rng), strict=True):
             start, end = FinancialYear(year).dates
             past = year < this_year
+            status = ValueStatus.SUBMITTED if past else THIS_YEAR_STATUS.get(metric.code)
             if past and validator is not None:
                 status = ValueStatus.VALIDATED
-            elif past:
+            if validator is None and status == ValueStatus.RETURNED:
                 status = ValueStatus.SUBMITTED
-            else:
-                status = THIS_YEAR_STATUS.get(metric.code, ValueStatus.DRAFT)
             entered = timezone.make_aware(
                 datetime.datetime.combine(
                     min(end + datetime.timedelta(days=45), today - datetime.timedelta(days=30)),
@@ -177,7 +181,8 @@ def demo_metric_values_ensure(*, council: Council, today: datetime.date | None =
                 areas += list(zip(neighbourhoods, shares, strict=True))
             label = FinancialYear(year).label
             for area, figure in areas:
-                value = MetricValue(
+                value = metric_value_save(
+                    actor=officer,
                     metric=metric,
                     period_start=start,
                     period_end=end,
@@ -185,59 +190,45 @@ def demo_metric_values_ensure(*, council: Council, today: datetime.date | None =
                     value=figure,
                     evidence=f"{DEMO_EVIDENCE}{EVIDENCE.get(metric.code, 'Officer records')}, "
                     f"{label}.",
-                    status=status,
-                    created_by=officer,
-                    return_comment=RETURN_COMMENT if status == ValueStatus.RETURNED else "",
                 )
-                if status != ValueStatus.DRAFT:
-                    value.submitted_by = officer
-                    value.submitted_at = entered + datetime.timedelta(days=2)
+                if status not in (None, ValueStatus.DRAFT):
+                    value = metric_value_submit(metric_value=value, actor=officer)
                 if status == ValueStatus.VALIDATED:
-                    value.validated_by = validator
-                    value.validated_at = entered + datetime.timedelta(days=9)
-                values.append(value)
-    MetricValue.objects.bulk_create(values, batch_size=500)
-    changes = []
+                    metric_value_validate(metric_value=value, actor=validator)
+                elif status == ValueStatus.RETURNED:
+                    metric_value_return(metric_value=value, actor=validator, comment=RETURN_COMMENT)
+                entered_on[value.pk] = entered
+    _history_backdate(entered_on)
+    return len(entered_on)
+
+
+# How long after a demo value was entered each step of its history happened.
+STEP_DELAYS = {
+    ChangeAction.CREATED: datetime.timedelta(0),
+    ChangeAction.SUBMITTED: datetime.timedelta(days=2),
+    ChangeAction.VALIDATED: datetime.timedelta(days=9),
+    ChangeAction.RETURNED: datetime.timedelta(days=9),
+}
+
+
+def _history_backdate(entered_on: dict[int, datetime.datetime]) -> None:
+    """The services stamp each step with now: move the demo values' steps back to their story."""
+    values = list(
+        MetricValue.objects.filter(pk__in=entered_on).only("submitted_at", "validated_at")
+    )
     for value in values:
-        entered = (value.submitted_at or timezone.now()) - datetime.timedelta(days=2)
-        steps = [(ChangeAction.CREATED, officer, entered, "")]
+        entered = entered_on[value.pk]
         if value.submitted_at:
-            steps.append((ChangeAction.SUBMITTED, officer, value.submitted_at, ""))
-        if value.status == ValueStatus.VALIDATED:
-            steps.append((ChangeAction.VALIDATED, validator, value.validated_at, ""))
-        if value.status == ValueStatus.RETURNED:
-            returned = value.submitted_at + datetime.timedelta(days=7)
-            steps.append((ChangeAction.RETURNED, validator, returned, RETURN_COMMENT))
-        after = metric_value_snapshot(value)
-        statuses = {
-            ChangeAction.CREATED: ValueStatus.DRAFT,
-            ChangeAction.SUBMITTED: ValueStatus.SUBMITTED,
-            ChangeAction.VALIDATED: ValueStatus.VALIDATED,
-            ChangeAction.RETURNED: ValueStatus.RETURNED,
-        }
-        before: dict = {}
-        for action, who, when, comment in steps:
-            state = {
-                **after,
-                "status": statuses[action],
-                "return_comment": comment if action == ChangeAction.RETURNED else "",
-            }
-            changes.append(
-                MetricValueChange(
-                    value=value,
-                    action=action,
-                    changed_by=who,
-                    before=before,
-                    after=state,
-                    comment=comment,
-                    changed_at=when,
-                )
-            )
-            before = state
-    MetricValueChange.objects.bulk_create(changes, batch_size=500)
-    # auto_now_add stamped every change with now: put back the history.
+            value.submitted_at = entered + STEP_DELAYS[ChangeAction.SUBMITTED]
+        if value.validated_at:
+            value.validated_at = entered + STEP_DELAYS[ChangeAction.VALIDATED]
+    MetricValue.objects.bulk_update(values, ["submitted_at", "validated_at"], batch_size=500)
+    changes = list(
+        MetricValueChange.objects.filter(value_id__in=entered_on).only("value", "action")
+    )
+    for change in changes:
+        change.changed_at = entered_on[change.value_id] + STEP_DELAYS[change.action]
     MetricValueChange.objects.bulk_update(changes, ["changed_at"], batch_size=500)
-    return len(values)
 
 
 @transaction.atomic

@@ -1,10 +1,16 @@
 """Realistic demo pledges for `make run`: hundreds across the neighbourhoods since the Charter
-launched, in every state an officer meets. Written in bulk; development only."""
+launched, in every state an officer meets. Development only.
+
+Made through the pledge services, as pledgers and the demo officer would make them, so they obey
+the same rules and have the same side effects (events, emails in the outbox) as any pledge.
+"""
 
 import datetime
 import random
+from dataclasses import dataclass
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,13 +24,24 @@ from pledges.models import (
     PledgerType,
     PledgeSource,
     PledgeStatus,
-    PledgeUpdate,
     RejectionReason,
-    UpdateStatus,
 )
-from pledges.tokens import new_secret, secret_hash
+from pledges.services import (
+    PledgeAnswers,
+    UpdateAnswers,
+    pledge_confirm,
+    pledge_publish,
+    pledge_reject,
+    pledge_submit,
+    pledge_update_submit,
+    pledge_updates_moderate,
+    pledge_withdraw,
+)
+from pledges.tokens import confirmation_token_make
 
 DEMO_KEY_PREFIX = "demo:"
+# The demo user who moderates the demo pledges (charter_portal.demo makes it).
+DEMO_OFFICER = "officer"
 CHARTER_LAUNCH = datetime.datetime(2020, 7, 8, 10, 0, tzinfo=datetime.UTC)
 
 FIRST_NAMES = ["Amara", "Ben", "Chloe", "Dev", "Eilidh", "Farah", "George", "Hana", "Isaac",
@@ -64,6 +81,8 @@ TARGETS = ["4 work placements a year", "30% of our spend with local suppliers",
 STATUS_MIX = [(PledgeStatus.PUBLISHED, 0.86), (PledgeStatus.CONFIRMED, 0.05),
               (PledgeStatus.HELD, 0.02), (PledgeStatus.UNCONFIRMED, 0.03),
               (PledgeStatus.REJECTED, 0.02), (PledgeStatus.WITHDRAWN, 0.02)]  # fmt: skip
+WAITING = (PledgeStatus.CONFIRMED, PledgeStatus.HELD, PledgeStatus.UNCONFIRMED)
+DATES = ["created_at", "confirmed_at", "published_at", "moderated_at", "withdrawn_at"]
 TYPE_MIX = [(PledgerType.RESIDENT, 0.45), (PledgerType.BUSINESS, 0.25),
             (PledgerType.COMMUNITY, 0.15), (PledgerType.PUBLIC_SECTOR, 0.07),
             (PledgerType.EDUCATION, 0.08)]  # fmt: skip
@@ -81,119 +100,165 @@ def _created_at(rng: random.Random, index: int, count: int, now: datetime.dateti
     return CHARTER_LAUNCH + datetime.timedelta(days=100, seconds=rng.uniform(0, span))
 
 
+@dataclass
+class _Planned:
+    """One demo pledge: the pledger's answers, the state it ends in, and its dates."""
+
+    answers: PledgeAnswers
+    status: str
+    source: str
+    created: datetime.datetime
+    confirmed: datetime.datetime
+    decided: datetime.datetime
+
+
+def _plan(rng: random.Random, index: int, count: int, *, now, neighbourhoods, commitments, reason):
+    pledger_type = _pick(rng, TYPE_MIX)
+    status = _pick(rng, STATUS_MIX) if index >= 92 else PledgeStatus.PUBLISHED
+    if status == PledgeStatus.REJECTED and reason is None:
+        status = PledgeStatus.CONFIRMED
+    place = rng.choice(PLACES)
+    person = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
+    if pledger_type == PledgerType.RESIDENT:
+        display_name, show_name = person, rng.random() < 0.4
+    else:
+        display_name = rng.choice(ORGANISATIONS[pledger_type]).format(place)
+        show_name = rng.random() < 0.9
+    picked = rng.sample(commitments, k=rng.choice([1, 1, 2, 3]))
+    created = _created_at(rng, index, count, now)
+    confirmed = created + datetime.timedelta(hours=rng.uniform(0.1, 30))
+    decided = min(confirmed + datetime.timedelta(days=rng.uniform(0.5, 6)), now)
+    if status in WAITING:
+        # Still waiting: recent.
+        created = now - datetime.timedelta(days=rng.uniform(0.2, 9))
+        confirmed = created + datetime.timedelta(hours=2)
+    answers = PledgeAnswers(
+        pledger_type=pledger_type,
+        organisation_size=(
+            rng.choice(OrganisationSize.values) if pledger_type == PledgerType.BUSINESS else ""
+        ),
+        display_name=display_name,
+        show_name=show_name,
+        contact_name=person,
+        email=f"{person.lower().replace(' ', '.')}.{index}@example.invalid",
+        postcode=rng.choice(["SG1 1HN", "SG1 2AA", "SG2 7BB", "SG2 9HQ", ""]),
+        contact_consent=rng.random() < 0.6,
+        neighbourhood_id=rng.choice(neighbourhoods).pk if rng.random() < 0.85 else None,
+        text=PLEDGE_TEXTS.get(picked[0].code, "We will play our part.").format(
+            place=place, n=rng.choice([2, 4, 5, 10, 20, 30])
+        ),
+        target=rng.choice(TARGETS),
+        commitment_ids=[c.pk for c in picked],
+    )
+    source = PledgeSource.ONLINE if rng.random() < 0.9 else PledgeSource.PAPER
+    if status in (PledgeStatus.UNCONFIRMED, PledgeStatus.HELD):
+        # Only an online pledge waits for its email link or trips the rate rule.
+        source = PledgeSource.ONLINE
+    return _Planned(answers, status, source, created, confirmed, decided)
+
+
 @transaction.atomic
 def demo_pledges_ensure(*, council: Council, count: int = 420, seed: int = 2020) -> int:
-    """Create the demo pledges once; return how many exist. Idempotent."""
+    """Create the demo pledges once; return how many exist. Idempotent.
+
+    Each is submitted, confirmed and moderated through the pledge services, so it has the events,
+    the emails in the outbox and the search vector any pledge has; then its dates are moved back
+    to when the story says it happened, since the services stamp everything with now.
+    """
     existing = Pledge.objects.filter(submission_key__startswith=DEMO_KEY_PREFIX).count()
     if existing:
         return existing
+    officer = get_user_model().objects.filter(username=DEMO_OFFICER).first()
+    if officer is None:
+        raise ValueError("The demo pledges are moderated by the demo officer: create it first.")
     rng = random.Random(seed)
     now = timezone.now()
     neighbourhoods = list(council.neighbourhoods.all())
     commitments = list(Commitment.objects.filter(is_active=True))
     reason = RejectionReason.objects.order_by("pk").first()
-    pledges, chosen, created_dates = [], [], []
-    for index in range(count):
-        pledger_type = _pick(rng, TYPE_MIX)
-        status = _pick(rng, STATUS_MIX) if index >= 92 else PledgeStatus.PUBLISHED
-        if status == PledgeStatus.REJECTED and reason is None:
-            status = PledgeStatus.CONFIRMED
-        place = rng.choice(PLACES)
-        person = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
-        if pledger_type == PledgerType.RESIDENT:
-            display_name, show_name = person, rng.random() < 0.4
-        else:
-            display_name = rng.choice(ORGANISATIONS[pledger_type]).format(place)
-            show_name = rng.random() < 0.9
-        picked = rng.sample(commitments, k=rng.choice([1, 1, 2, 3]))
-        created = _created_at(rng, index, count, now)
-        confirmed = created + datetime.timedelta(hours=rng.uniform(0.1, 30))
-        decided = min(confirmed + datetime.timedelta(days=rng.uniform(0.5, 6)), now)
-        if status in (PledgeStatus.CONFIRMED, PledgeStatus.HELD, PledgeStatus.UNCONFIRMED):
-            # Still waiting: recent.
-            created = now - datetime.timedelta(days=rng.uniform(0.2, 9))
-            confirmed = created + datetime.timedelta(hours=2)
-        pledges.append(
-            Pledge(
-                pledger_type=pledger_type,
-                organisation_size=(
-                    rng.choice(OrganisationSize.values)
-                    if pledger_type == PledgerType.BUSINESS
-                    else ""
-                ),
-                display_name=display_name,
-                show_name=show_name,
-                contact_name=person,
-                email=f"{person.lower().replace(' ', '.')}.{index}@example.invalid",
-                postcode=rng.choice(["SG1 1HN", "SG1 2AA", "SG2 7BB", "SG2 9HQ", ""]),
-                contact_consent=rng.random() < 0.6,
-                neighbourhood=rng.choice(neighbourhoods) if rng.random() < 0.85 else None,
-                text=PLEDGE_TEXTS.get(picked[0].code, "We will play our part.").format(
-                    place=place, n=rng.choice([2, 4, 5, 10, 20, 30])
-                ),
-                target=rng.choice(TARGETS),
-                status=status,
-                source=PledgeSource.ONLINE if rng.random() < 0.9 else PledgeSource.PAPER,
-                hold_reason=(
-                    "More than 1 pledge from one connection in 60 seconds"
-                    if status == PledgeStatus.HELD
-                    else ""
-                ),
-                rejection_reason=reason if status == PledgeStatus.REJECTED else None,
-                submission_key=f"{DEMO_KEY_PREFIX}{index}",
-                manage_token_hash=secret_hash(new_secret()),
-                created_at=created,
-                confirmed_at=None if status == PledgeStatus.UNCONFIRMED else confirmed,
-                published_at=decided if status == PledgeStatus.PUBLISHED else None,
-                moderated_at=decided
-                if status in (PledgeStatus.PUBLISHED, PledgeStatus.REJECTED)
-                else None,
-                withdrawn_at=decided if status == PledgeStatus.WITHDRAWN else None,
-            )
+    plans = [
+        _plan(
+            rng,
+            index,
+            count,
+            now=now,
+            neighbourhoods=neighbourhoods,
+            commitments=commitments,
+            reason=reason,
         )
-        chosen.append(picked)
-        created_dates.append(created)
-    Pledge.objects.bulk_create(pledges, batch_size=500)
-    # auto_now_add stamped every pledge with today: put back the history.
-    for pledge, created in zip(pledges, created_dates, strict=True):
-        pledge.created_at = created
-    Pledge.objects.bulk_update(pledges, ["created_at"], batch_size=500)
-    Through = Pledge.commitments.through
-    Through.objects.bulk_create(
-        Through(pledge_id=pledge.pk, commitment_id=c.pk)
-        for pledge, picked in zip(pledges, chosen, strict=True)
-        for c in picked
-    )
-    ModerationEvent.objects.bulk_create(
-        ModerationEvent(pledge=pledge, action=action)
-        for pledge in pledges
-        for action in _history(pledge.status)
-    )
-    _demo_updates(rng, [p for p in pledges if p.status == PledgeStatus.PUBLISHED], now)
+        for index in range(count)
+    ]
+    pledges = []
+    connection = ""
+    for index, plan in enumerate(plans):
+        paper = plan.source == PledgeSource.PAPER
+        if not paper and (plan.status != PledgeStatus.HELD or not connection):
+            # A connection of its own; a held pledge shares the last one, so the rate rule
+            # of the service holds it.
+            connection = f"2001:db8::{index:x}"
+        outcome = pledge_submit(
+            answers=plan.answers,
+            ip_address="" if paper else connection,
+            submission_key=f"{DEMO_KEY_PREFIX}{index}",
+            source=plan.source,
+            actor=officer if paper else None,
+        )
+        pledge = outcome.pledge
+        if not paper and plan.status != PledgeStatus.UNCONFIRMED:
+            pledge_confirm(
+                token=confirmation_token_make(
+                    reference=pledge.reference, nonce=pledge.confirmation_nonce
+                )
+            )
+        pledges.append(pledge)
+    ending = {status: [] for status in PledgeStatus.values}
+    for plan, pledge in zip(plans, pledges, strict=True):
+        ending[plan.status].append(pledge)
+    pledge_publish(pledges=ending[PledgeStatus.PUBLISHED], actor=officer)
+    if ending[PledgeStatus.REJECTED]:
+        pledge_reject(pledges=ending[PledgeStatus.REJECTED], actor=officer, reason=reason)
+    for pledge in ending[PledgeStatus.WITHDRAWN]:
+        pledge_withdraw(pledge=pledge)
+    _history_backdate(plans, pledges)
+    _demo_updates(rng, ending[PledgeStatus.PUBLISHED], officer)
     return len(pledges)
 
 
-def _history(status: str) -> list[str]:
-    steps = [ModerationAction.SUBMITTED]
-    if status != PledgeStatus.UNCONFIRMED:
-        steps.append(ModerationAction.CONFIRMED)
-    extra = {
-        PledgeStatus.HELD: ModerationAction.HELD,
-        PledgeStatus.PUBLISHED: ModerationAction.PUBLISHED,
-        PledgeStatus.REJECTED: ModerationAction.REJECTED,
-        PledgeStatus.WITHDRAWN: ModerationAction.WITHDRAWN,
-    }
-    return steps + ([extra[status]] if status in extra else [])
+def _history_backdate(plans: list[_Planned], pledges: list[Pledge]) -> None:
+    """Move each demo pledge's dates, and its events', from now back to its story."""
+    stamped = Pledge.objects.only(*DATES).in_bulk([p.pk for p in pledges])
+    by_pk = {}
+    for plan, pledge in zip(plans, pledges, strict=True):
+        for name in DATES:
+            setattr(pledge, name, getattr(stamped[pledge.pk], name))
+        pledge.created_at = plan.created
+        if pledge.confirmed_at:
+            pledge.confirmed_at = plan.confirmed
+        for name in ("published_at", "moderated_at", "withdrawn_at"):
+            if getattr(pledge, name):
+                setattr(pledge, name, plan.decided)
+        by_pk[pledge.pk] = pledge
+    Pledge.objects.bulk_update(pledges, DATES, batch_size=500)
+    events = list(ModerationEvent.objects.filter(pledge_id__in=by_pk).only("pledge_id", "action"))
+    for event in events:
+        pledge = by_pk[event.pledge_id]
+        event.created_at = {
+            ModerationAction.SUBMITTED: pledge.created_at,
+            ModerationAction.CONFIRMED: pledge.confirmed_at,
+            ModerationAction.HELD: pledge.confirmed_at,
+        }.get(event.action, pledge.published_at or pledge.moderated_at or pledge.withdrawn_at)
+    ModerationEvent.objects.bulk_update(events, ["created_at"], batch_size=500)
 
 
-def _demo_updates(rng: random.Random, published: list[Pledge], now) -> None:
-    updates = []
+def _demo_updates(rng: random.Random, published: list[Pledge], officer) -> None:
+    """Progress reported on some published pledges, most of it moderated and published."""
+    to_publish = []
     for pledge in rng.sample(published, k=min(len(published), 140)):
         for _ in range(rng.choice([1, 1, 2])):
-            status = UpdateStatus.PUBLISHED if rng.random() < 0.9 else UpdateStatus.PENDING
-            updates.append(
-                PledgeUpdate(
-                    pledge=pledge,
+            publish = rng.random() < 0.9
+            update = pledge_update_submit(
+                pledge=pledge,
+                answers=UpdateAnswers(
                     text=rng.choice(
                         [
                             "We hosted two young people on placements this term.",
@@ -206,8 +271,8 @@ def _demo_updates(rng: random.Random, published: list[Pledge], now) -> None:
                     people_supported=rng.choice([None, 2, 5, 15, 60]),
                     placements_offered=rng.choice([None, 1, 2, 4]),
                     spent_locally=rng.choice([None, Decimal("850.00"), Decimal("12500.00")]),
-                    status=status,
-                    moderated_at=now if status == UpdateStatus.PUBLISHED else None,
-                )
+                ),
             )
-    PledgeUpdate.objects.bulk_create(updates, batch_size=500)
+            if publish:
+                to_publish.append(update)
+    pledge_updates_moderate(updates=to_publish, actor=officer, publish=True)
