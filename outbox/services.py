@@ -2,7 +2,7 @@
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -106,3 +106,27 @@ def emails_about(obj: models.Model):
     return OutboundEmail.objects.filter(
         about_type=ContentType.objects.get_for_model(obj), about_id=obj.pk
     )
+
+
+@transaction.atomic
+def emails_record_sent(*, sent_at: Mapping[int, datetime.datetime]) -> int:
+    """Record pending emails as sent at the given times ({email id: when}) without sending them,
+    and cancel their queued deliveries: for a story told in the past, such as the demo data,
+    whose emails went when it happened. Returns how many were recorded."""
+    from django_tasks_db.models import DBTaskResult
+
+    emails = list(
+        OutboundEmail.objects.select_for_update().filter(
+            pk__in=list(sent_at), status=OutboundEmail.Status.PENDING
+        )
+    )
+    for email in emails:
+        email.status = OutboundEmail.Status.SENT
+        email.created_at = email.sent_at = sent_at[email.pk]
+    OutboundEmail.objects.bulk_update(emails, ["status", "created_at", "sent_at"], batch_size=500)
+    DBTaskResult.objects.filter(
+        task_path="outbox.tasks.email_deliver",
+        status="READY",
+        args_kwargs__args__0__in=[email.pk for email in emails],
+    ).delete()
+    return len(emails)

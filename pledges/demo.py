@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from neighbourhoods.models import Council
+from outbox.models import OutboundEmail
+from outbox.services import emails_record_sent
 from pledges.models import (
     Commitment,
     ModerationAction,
@@ -220,8 +223,29 @@ def demo_pledges_ensure(*, council: Council, count: int = 420, seed: int = 2020)
     for pledge in ending[PledgeStatus.WITHDRAWN]:
         pledge_withdraw(pledge=pledge)
     _history_backdate(plans, pledges)
+    _emails_backdate(pledges)
     _demo_updates(rng, ending[PledgeStatus.PUBLISHED], officer)
     return len(pledges)
+
+
+# When, in the story, each kind of email about a pledge went.
+EMAIL_DATES = {"confirm": "created_at", "published": "published_at", "rejected": "moderated_at"}
+
+
+def _emails_backdate(pledges: list[Pledge]) -> None:
+    """The story's emails went when it happened: recorded as sent then, so that the worker of
+    `make run` has nothing of the past to send."""
+    by_pk = {pledge.pk: pledge for pledge in pledges}
+    emails = OutboundEmail.objects.filter(
+        about_type=ContentType.objects.get_for_model(Pledge), about_id__in=list(by_pk)
+    ).values_list("pk", "about_id", "kind")
+    emails_record_sent(
+        sent_at={
+            pk: getattr(by_pk[about_id], EMAIL_DATES.get(kind, "created_at"))
+            or by_pk[about_id].created_at
+            for pk, about_id, kind in emails
+        }
+    )
 
 
 def _history_backdate(plans: list[_Planned], pledges: list[Pledge]) -> None:

@@ -1,5 +1,6 @@
 """Shared fixtures: the real PostgreSQL test database, reference data, staff roles."""
 
+import io
 import os
 
 import pytest
@@ -127,3 +128,23 @@ def deliver_emails(mailoutbox, monkeypatch):
         return mailoutbox
 
     return deliver
+
+
+@pytest.fixture(scope="module")
+def _demo_seeded_for_module(django_db_setup, django_db_blocker):
+    """seed_demo once for a whole test module (it takes half a minute), inside a transaction
+    that is rolled back when the module ends; each test's own transaction nests inside it."""
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def seeded(_demo_seeded_for_module, db, settings):
+    """The demo data of `make run`, for tests that read it (or seed again on top of it)."""
+    settings.DEBUG = True

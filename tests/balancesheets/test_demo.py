@@ -2,17 +2,10 @@
 
 import io
 
-import pytest
 from django.core.management import call_command
 
 from balancesheets.models import BalanceSheet, BalanceSheetLine, SheetStatus
 from balancesheets.selectors import published_years, sheets_published_current
-
-
-@pytest.fixture
-def seeded(db, settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 def test_the_demo_publishes_two_years_with_the_next_in_progress(seeded, client):

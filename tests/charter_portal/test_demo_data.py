@@ -1,18 +1,11 @@
 import io
 
-import pytest
 from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
 from pledges.models import Pledge, PledgeStatus
 from pledges.selectors import pledge_published_total
-
-
-@pytest.fixture
-def seeded(db, settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 def test_the_demo_has_hundreds_of_published_pledges_in_every_neighbourhood(seeded):
@@ -39,3 +32,16 @@ def test_seeding_again_adds_no_pledges(seeded):
     before = Pledge.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert Pledge.objects.count() == before
+
+
+def test_the_demos_emails_went_when_its_story_happened_so_nothing_waits_to_be_sent(seeded):
+    from django_tasks_db.models import DBTaskResult
+
+    from outbox.models import OutboundEmail
+
+    emails = OutboundEmail.objects.all()
+    assert emails.filter(kind="confirm").count() >= 300
+    assert not emails.exclude(status=OutboundEmail.Status.SENT).exists()
+    assert not DBTaskResult.objects.filter(task_path="outbox.tasks.email_deliver").exists()
+    for email in emails.filter(kind="published")[:20]:
+        assert email.sent_at == email.about.published_at
