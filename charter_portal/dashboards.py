@@ -1,6 +1,6 @@
 """Councillors' and officers' dashboards: each app's figures for a neighbourhood, side by side.
 
-Access (DESIGN.md, issue 6): officers and the CWB Group see every neighbourhood; a councillor
+Access (docs/architecture.md): officers and the CWB Group see every neighbourhood; a councillor
 sees the dashboards of the neighbourhoods they represent and a 403 page for the others. Contact
 details are for the neighbourhood's own councillors and officers only, and every view of them
 is logged. Each page runs a fixed number of queries, whatever the number of pledges.
