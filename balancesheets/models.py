@@ -131,6 +131,16 @@ class SheetStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
 
 
+# How each state is tagged on the officers' pages (GOV.UK tag colours).
+STATUS_TAG_COLOURS = {
+    SheetStatus.DRAFT: "grey",
+    SheetStatus.SUBMITTED: "blue",
+    SheetStatus.RETURNED: "orange",
+    SheetStatus.VALIDATED: "turquoise",
+    SheetStatus.PUBLISHED: "green",
+}
+
+
 class BalanceSheet(models.Model):
     """One version of an area's Community Balance Sheet for one financial year.
 
@@ -296,6 +306,15 @@ class BalanceSheet(models.Model):
     @property
     def previous_year_label(self) -> str:
         return self.financial_year.previous.label
+
+    @property
+    def status_tag_colour(self) -> str:
+        return STATUS_TAG_COLOURS[SheetStatus(self.status)]
+
+    @property
+    def is_returned(self) -> bool:
+        """Sent back by the CWB Group: its comments say what to change."""
+        return self.status == SheetStatus.RETURNED
 
     @property
     def is_editable(self) -> bool:
