@@ -22,6 +22,15 @@ pytest_plugins = ["tests.browser.fixtures"]
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A query that runs away fails its test after two minutes instead of holding the run."""
+    from django.conf import settings
+
+    options = settings.DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c statement_timeout=120000".strip()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Make sure the staff roles match the roles map, as every migrate leaves them.
 
