@@ -1,6 +1,7 @@
 """Demo Community Balance Sheets for `make run`: every neighbourhood and the borough for 2023/24
 and 2024/25 (published), 2025/26 in progress (drafts, submitted, one returned), and one published
-sheet restated. Written in bulk; development only. The £ values use the library's illustrative
+sheet restated. Made through the balance-sheet services, each step recorded at its time in the
+story (core.clock); development only. The £ values use the library's illustrative
 proxies, and the pages say so."""
 
 import datetime
@@ -11,16 +12,20 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from balancesheets.models import (
-    BalanceSheet,
-    BalanceSheetEvent,
-    BalanceSheetLine,
-    Indicator,
-    SheetAction,
-    SheetStatus,
-    money,
+from balancesheets.models import BalanceSheet, Indicator, SheetAction, SheetStatus
+from balancesheets.services import (
+    LineInput,
+    balance_sheet_create,
+    balance_sheet_line_add,
+    balance_sheet_line_change,
+    balance_sheet_publish,
+    balance_sheet_restate,
+    balance_sheet_return,
+    balance_sheet_submit,
+    balance_sheet_validate,
+    borough_sheet_build,
 )
-from balancesheets.services import proxy_applicable
+from core.clock import recorded_at
 from neighbourhoods.models import Council
 
 PUBLISHED_YEARS = (2023, 2024)
@@ -78,6 +83,16 @@ def _status(index: int, year: int) -> str:
     return [SheetStatus.DRAFT, SheetStatus.SUBMITTED, SheetStatus.RETURNED][index % 3]
 
 
+RETURN_COMMENTS = (
+    "Please add the evidence for the volunteering figure and check the green space area against "
+    "the GIS layer."
+)
+RESTATEMENT_REASON = (
+    "The count of regular volunteers included people registered with two groups twice; it is "
+    "corrected from the Volunteer Centre's de-duplicated register."
+)
+
+
 @transaction.atomic
 def demo_balance_sheets_ensure(*, council: Council) -> int:
     """Create the demo sheets once; if the council has any sheet already, change nothing.
@@ -91,101 +106,65 @@ def demo_balance_sheets_ensure(*, council: Council) -> int:
     if not indicators or not neighbourhoods:
         return 0
     rng = random.Random(2024)
-    proxies = {
-        (indicator.pk, year): proxy_applicable(indicator=indicator, year=year)
-        for indicator in indicators
-        for year in (*PUBLISHED_YEARS, OPEN_YEAR)
-    }
     area_factors = {n.pk: rng.uniform(0.7, 1.3) for n in neighbourhoods}
-
-    sheets: list[BalanceSheet] = []
+    now = timezone.now()
     for year in (*PUBLISHED_YEARS, OPEN_YEAR):
+        published_on = datetime.datetime(year + 1, 9, 30, 10, tzinfo=datetime.UTC)
+        year_factor = 1 + 0.03 * (year - PUBLISHED_YEARS[0])
+        for index, neighbourhood in enumerate(neighbourhoods):
+            status = _status(index, year)
+            steps = _steps(status, published_on, now)
+            with recorded_at(steps[SheetAction.CREATED]):
+                sheet = balance_sheet_create(
+                    council=council, neighbourhood=neighbourhood, year=year, actor=officer
+                )
+                for indicator in indicators:
+                    if status == SheetStatus.DRAFT and rng.random() < 0.3:
+                        continue  # a draft is part-way through
+                    quantity = _quantity(
+                        rng, indicator.code, area_factors[neighbourhood.pk], year_factor
+                    )
+                    balance_sheet_line_add(
+                        sheet=sheet,
+                        indicator=indicator,
+                        data=LineInput(quantity=quantity, evidence=EVIDENCE[indicator.code]),
+                        actor=officer,
+                    )
+            _workflow(sheet, steps, officer=officer, validator=validator)
         # The borough sheet of the last published year is built from the neighbourhoods; the
         # year before shows the sum of the neighbourhoods instead, and this year is in progress.
-        areas = [*neighbourhoods, None] if year == PUBLISHED_YEARS[-1] else neighbourhoods
-        for index, neighbourhood in enumerate(areas):
-            sheet = BalanceSheet(
-                council=council, neighbourhood=neighbourhood, year=year, created_by=officer
+        if year == PUBLISHED_YEARS[-1]:
+            built_on = published_on - datetime.timedelta(days=15)
+            with recorded_at(built_on):
+                borough = borough_sheet_build(council=council, year=year, actor=officer).sheet
+            _workflow(
+                borough,
+                {
+                    SheetAction.SUBMITTED: built_on + datetime.timedelta(days=1),
+                    SheetAction.VALIDATED: built_on + datetime.timedelta(days=5),
+                    SheetAction.PUBLISHED: published_on,
+                },
+                officer=officer,
+                validator=validator,
             )
-            sheet.target_status = _status(index, year)
-            sheets.append(sheet)
-    BalanceSheet.objects.bulk_create(sheets)  # as drafts: lines go on drafts only
-    target_status = {sheet.pk: sheet.target_status for sheet in sheets}
-
-    lines: list[BalanceSheetLine] = []
-    sums: dict[tuple[int, int], list] = {}
-    for sheet in sheets:
-        if sheet.neighbourhood_id is None:
-            continue
-        year_factor = 1 + 0.03 * (sheet.year - PUBLISHED_YEARS[0])
-        for indicator in indicators:
-            if target_status[sheet.pk] == SheetStatus.DRAFT and rng.random() < 0.3:
-                continue  # a draft is part-way through
-            quantity = _quantity(
-                rng, indicator.code, area_factors[sheet.neighbourhood_id], year_factor
-            )
-            lines.append(_line(sheet, indicator, quantity, proxies[indicator.pk, sheet.year]))
-            total = sums.setdefault((sheet.year, indicator.pk), [Decimal(0), Decimal(0)])
-            total[0] += quantity
-            total[1] += lines[-1].value or 0
-    for sheet in sheets:
-        if sheet.neighbourhood_id is None:
-            for indicator in indicators:
-                quantity, _ = sums[sheet.year, indicator.pk]
-                line = _line(sheet, indicator, quantity, proxies[indicator.pk, sheet.year])
-                line.evidence = "Sum of the six neighbourhood sheets"
-                lines.append(line)
-    BalanceSheetLine.objects.bulk_create(lines, batch_size=500)
-
-    now = timezone.now()
-    events: list[BalanceSheetEvent] = []
-    for sheet in sheets:
-        status = target_status[sheet.pk]
-        published_on = datetime.datetime(sheet.year + 1, 9, 30, 10, tzinfo=datetime.UTC)
-        steps = _steps(status, published_on, now)
-        fields = {"status": status}
-        if SheetAction.SUBMITTED in steps:
-            fields |= {"submitted_at": steps[SheetAction.SUBMITTED], "submitted_by": officer}
-        if status == SheetStatus.RETURNED:
-            fields |= {
-                "returned_at": steps[SheetAction.RETURNED],
-                "returned_by": validator,
-                "return_comments": "Please add the evidence for the volunteering figure and "
-                "check the green space area against the GIS layer.",
-            }
-        if SheetAction.VALIDATED in steps:
-            fields |= {"validated_at": steps[SheetAction.VALIDATED], "validated_by": validator}
-        if SheetAction.PUBLISHED in steps:
-            fields |= {"published_at": steps[SheetAction.PUBLISHED], "published_by": officer}
-        BalanceSheet.objects.filter(pk=sheet.pk).update(**fields)
-        for action in steps:
-            events.append(
-                BalanceSheetEvent(
-                    sheet=sheet,
-                    action=action,
-                    actor=validator
-                    if action in (SheetAction.VALIDATED, SheetAction.RETURNED)
-                    else officer,
-                    comment=fields.get("return_comments", "")
-                    if action == SheetAction.RETURNED
-                    else "",
-                )
-            )
-    BalanceSheetEvent.objects.bulk_create(events)
-    _restate_one(council, neighbourhoods[1], officer, validator, proxies)
+    _restate_one(council, neighbourhoods[1], officer, validator)
     return BalanceSheet.objects.filter(council=council).count()
 
 
-def _line(sheet, indicator, quantity, proxy) -> BalanceSheetLine:
-    return BalanceSheetLine(
-        sheet=sheet,
-        indicator=indicator,
-        quantity=quantity,
-        proxy=proxy,
-        unit_value=proxy.value_per_unit if proxy else None,
-        value=money(quantity * proxy.value_per_unit) if proxy else None,
-        evidence=EVIDENCE[indicator.code],
-    )
+def _workflow(sheet: BalanceSheet, steps: dict, *, officer, validator) -> None:
+    """Take a sheet through the workflow steps of its story, each at its time."""
+    if SheetAction.SUBMITTED in steps:
+        with recorded_at(steps[SheetAction.SUBMITTED]):
+            sheet = balance_sheet_submit(sheet=sheet, actor=officer)
+    if SheetAction.RETURNED in steps:
+        with recorded_at(steps[SheetAction.RETURNED]):
+            sheet = balance_sheet_return(sheet=sheet, actor=validator, comments=RETURN_COMMENTS)
+    if SheetAction.VALIDATED in steps:
+        with recorded_at(steps[SheetAction.VALIDATED]):
+            sheet = balance_sheet_validate(sheet=sheet, actor=validator)
+    if SheetAction.PUBLISHED in steps:
+        with recorded_at(steps[SheetAction.PUBLISHED]):
+            balance_sheet_publish(sheet=sheet, actor=officer)
 
 
 def _steps(status: str, published_on: datetime.datetime, now: datetime.datetime) -> dict:
@@ -205,49 +184,32 @@ def _steps(status: str, published_on: datetime.datetime, now: datetime.datetime)
     return steps
 
 
-def _restate_one(council, neighbourhood, officer, validator, proxies) -> None:
+def _restate_one(council, neighbourhood, officer, validator) -> None:
     """Restate one neighbourhood's 2023/24 sheet: its volunteer count was double-counted. (That
     year has no borough sheet, so the borough's figures, summed on the page, follow.)"""
     original = BalanceSheet.objects.get(
         council=council, neighbourhood=neighbourhood, year=PUBLISHED_YEARS[0], version=1
     )
-    restated = BalanceSheet.objects.create(
-        council=council,
-        neighbourhood=neighbourhood,
-        year=original.year,
-        version=2,
-        restates=original,
-        restatement_reason="The count of regular volunteers included people registered with two "
-        "groups twice; it is corrected from the Volunteer Centre's de-duplicated register.",
-        created_by=officer,
-    )
-    copied = []
-    for line in original.lines.select_related("indicator").order_by("pk"):
-        quantity = line.quantity
-        if line.indicator.code == "regular-volunteers":
-            quantity = (quantity * Decimal("0.8")).quantize(Decimal(1))
-        new = _line(restated, line.indicator, quantity, proxies[line.indicator_id, original.year])
-        new.evidence = line.evidence
-        if line.indicator.code == "regular-volunteers":
-            new.note = "Restated: de-duplicated register."
-        copied.append(new)
-    BalanceSheetLine.objects.bulk_create(copied)
     published = original.published_at + datetime.timedelta(days=160)
-    BalanceSheet.objects.filter(pk=restated.pk).update(
-        status=SheetStatus.PUBLISHED,
-        submitted_at=published - datetime.timedelta(days=10),
-        submitted_by=officer,
-        validated_at=published - datetime.timedelta(days=3),
-        validated_by=validator,
-        published_at=published,
-        published_by=officer,
-    )
-    BalanceSheetEvent.objects.bulk_create(
-        BalanceSheetEvent(sheet=restated, action=action, actor=actor, comment=comment)
-        for action, actor, comment in (
-            (SheetAction.RESTATED, officer, restated.restatement_reason),
-            (SheetAction.SUBMITTED, officer, ""),
-            (SheetAction.VALIDATED, validator, ""),
-            (SheetAction.PUBLISHED, officer, ""),
+    with recorded_at(published - datetime.timedelta(days=20)):
+        restated = balance_sheet_restate(sheet=original, actor=officer, reason=RESTATEMENT_REASON)
+        line = restated.lines.select_related("indicator").get(indicator__code="regular-volunteers")
+        balance_sheet_line_change(
+            line=line,
+            data=LineInput(
+                quantity=(line.quantity * Decimal("0.8")).quantize(Decimal(1)),
+                evidence=line.evidence,
+                note="Restated: de-duplicated register.",
+            ),
+            actor=officer,
         )
+    _workflow(
+        restated,
+        {
+            SheetAction.SUBMITTED: published - datetime.timedelta(days=10),
+            SheetAction.VALIDATED: published - datetime.timedelta(days=3),
+            SheetAction.PUBLISHED: published,
+        },
+        officer=officer,
+        validator=validator,
     )

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 
+from core import clock
 from core.periods import FinancialYear
 from neighbourhoods.models import Council, Neighbourhood
 
@@ -174,7 +175,7 @@ class BalanceSheet(models.Model):
     )
     status = models.CharField(max_length=10, choices=SheetStatus.choices, default=SheetStatus.DRAFT)
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -448,7 +449,8 @@ class BalanceSheetEvent(models.Model):
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     comment = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # When the step happened: now, or when a record of the past says (core.clock).
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -15,7 +15,6 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from balancesheets.models import (
     MAX_AMOUNT,
@@ -39,6 +38,7 @@ from balancesheets.workflows import (
     SUBMIT,
     VALIDATE,
 )
+from core import clock
 from core.periods import financial_year_label
 from core.roles import CWB_GROUP
 from neighbourhoods.models import Council, Neighbourhood
@@ -413,7 +413,7 @@ def balance_sheet_submit(*, sheet: BalanceSheet, actor: User) -> BalanceSheet:
         raise ValidationError("Add at least one line before submitting the sheet.")
     _reprice(sheet, actor)
     SHEET_WORKFLOW.apply(SUBMIT, sheet)
-    sheet.submitted_at = timezone.now()
+    sheet.submitted_at = clock.now()
     sheet.submitted_by = actor
     sheet.validated_at = sheet.validated_by = None
     sheet.full_clean()
@@ -431,7 +431,7 @@ def balance_sheet_validate(*, sheet: BalanceSheet, actor: User, comments: str = 
         raise ValidationError("You submitted this sheet, so another member of the CWB Group must "
                               "validate it.")  # fmt: skip
     SHEET_WORKFLOW.apply(VALIDATE, sheet)
-    sheet.validated_at = timezone.now()
+    sheet.validated_at = clock.now()
     sheet.validated_by = actor
     sheet.validation_comments = comments.strip()
     sheet.full_clean()
@@ -446,7 +446,7 @@ def balance_sheet_return(*, sheet: BalanceSheet, actor: User, comments: str) -> 
     sheet = _locked(sheet)
     SHEET_WORKFLOW.check(RETURN, sheet, actor, reason=comments)
     SHEET_WORKFLOW.apply(RETURN, sheet)
-    sheet.returned_at = timezone.now()
+    sheet.returned_at = clock.now()
     sheet.returned_by = actor
     sheet.return_comments = comments.strip()
     sheet.full_clean()
@@ -461,7 +461,7 @@ def balance_sheet_publish(*, sheet: BalanceSheet, actor: User) -> BalanceSheet:
     sheet = _locked(sheet)
     SHEET_WORKFLOW.check(PUBLISH, sheet, actor)
     SHEET_WORKFLOW.apply(PUBLISH, sheet)
-    sheet.published_at = timezone.now()
+    sheet.published_at = clock.now()
     sheet.published_by = actor
     sheet.full_clean()
     sheet.save()

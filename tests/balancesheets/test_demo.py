@@ -1,5 +1,6 @@
 """The demo balance sheets that `make run` loads."""
 
+import datetime
 import io
 
 from django.core.management import call_command
@@ -38,3 +39,23 @@ def test_seeding_again_adds_no_sheets(seeded):
     before = BalanceSheet.objects.count(), BalanceSheetLine.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert (BalanceSheet.objects.count(), BalanceSheetLine.objects.count()) == before
+
+
+def test_the_demo_history_happened_when_its_story_says_not_when_it_was_seeded(seeded):
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from balancesheets.models import BalanceSheetEvent
+
+    published = BalanceSheet.objects.filter(status=SheetStatus.PUBLISHED)
+    latest_step = dict(
+        BalanceSheetEvent.objects.filter(sheet__in=published)
+        .values_list("sheet")
+        .annotate(latest=Max("created_at"))
+    )
+    for sheet in published:
+        assert sheet.created_at < sheet.submitted_at < sheet.validated_at < sheet.published_at
+        assert latest_step[sheet.pk] == sheet.published_at
+    assert not BalanceSheetEvent.objects.filter(
+        created_at__gt=timezone.now() - datetime.timedelta(days=1)
+    ).exists()
