@@ -116,3 +116,25 @@ def declared_constraints(app_label: str) -> set[str]:
             if field.unique and not field.primary_key
         }
     return keys
+
+
+def constraint_tests(app_label: str, cases: dict):
+    """The three tests each app's constraint module runs over its cases: every declared constraint
+    has a case; the database refuses the case's row; and the row breaks that constraint alone."""
+
+    def test_every_constraint_has_a_case():
+        assert declared_constraints(app_label) == set(cases)
+
+    @pytest.mark.parametrize("constraint", cases)
+    def test_the_database_refuses_a_row_that_breaks(constraint):
+        assert_refused(constraint, cases[constraint]())
+
+    @pytest.mark.parametrize("constraint", cases)
+    def test_the_row_breaks_no_other_constraint(constraint):
+        assert_accepted_without(constraint, cases[constraint]())
+
+    return (
+        test_every_constraint_has_a_case,
+        test_the_database_refuses_a_row_that_breaks,
+        test_the_row_breaks_no_other_constraint,
+    )

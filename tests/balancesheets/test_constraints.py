@@ -19,11 +19,9 @@ from tests.balancesheets.factories import (
     ProxyValueFactory,
 )
 from tests.constraints import (
-    assert_accepted_without,
-    assert_refused,
     changed,
+    constraint_tests,
     copied,
-    declared_constraints,
     inserted,
 )
 from tests.factories import CouncilFactory, UserFactory
@@ -136,15 +134,8 @@ CASES = {
 }
 
 
-def test_every_constraint_has_a_case():
-    assert declared_constraints("balancesheets") == set(CASES)
-
-
-@pytest.mark.parametrize("constraint", CASES)
-def test_the_database_refuses_a_row_that_breaks(constraint):
-    assert_refused(constraint, CASES[constraint]())
-
-
-@pytest.mark.parametrize("constraint", CASES)
-def test_the_row_breaks_no_other_constraint(constraint):
-    assert_accepted_without(constraint, CASES[constraint]())
+(
+    test_every_constraint_has_a_case,
+    test_the_database_refuses_a_row_that_breaks,
+    test_the_row_breaks_no_other_constraint,
+) = constraint_tests("balancesheets", CASES)

@@ -5,11 +5,9 @@ from django.db.models import F
 
 from neighbourhoods.models import Membership, PostcodeLookup
 from tests.constraints import (
-    assert_accepted_without,
-    assert_refused,
     changed,
+    constraint_tests,
     copied,
-    declared_constraints,
 )
 from tests.factories import CouncilFactory, MembershipFactory, NeighbourhoodFactory, WardFactory
 
@@ -51,15 +49,8 @@ CASES = {
 }
 
 
-def test_every_constraint_has_a_case():
-    assert declared_constraints("neighbourhoods") == set(CASES)
-
-
-@pytest.mark.parametrize("constraint", CASES)
-def test_the_database_refuses_a_row_that_breaks(constraint):
-    assert_refused(constraint, CASES[constraint]())
-
-
-@pytest.mark.parametrize("constraint", CASES)
-def test_the_row_breaks_no_other_constraint(constraint):
-    assert_accepted_without(constraint, CASES[constraint]())
+(
+    test_every_constraint_has_a_case,
+    test_the_database_refuses_a_row_that_breaks,
+    test_the_row_breaks_no_other_constraint,
+) = constraint_tests("neighbourhoods", CASES)

@@ -5,10 +5,8 @@ from django.contrib.contenttypes.models import ContentType
 
 from outbox.models import OutboundEmail
 from tests.constraints import (
-    assert_accepted_without,
-    assert_refused,
     changed,
-    declared_constraints,
+    constraint_tests,
 )
 
 pytestmark = pytest.mark.django_db
@@ -30,15 +28,8 @@ CASES = {
 }
 
 
-def test_every_constraint_has_a_case():
-    assert declared_constraints("outbox") == set(CASES)
-
-
-@pytest.mark.parametrize("constraint", CASES)
-def test_the_database_refuses_a_row_that_breaks(constraint):
-    assert_refused(constraint, CASES[constraint]())
-
-
-@pytest.mark.parametrize("constraint", CASES)
-def test_the_row_breaks_no_other_constraint(constraint):
-    assert_accepted_without(constraint, CASES[constraint]())
+(
+    test_every_constraint_has_a_case,
+    test_the_database_refuses_a_row_that_breaks,
+    test_the_row_breaks_no_other_constraint,
+) = constraint_tests("outbox", CASES)

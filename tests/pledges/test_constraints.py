@@ -12,11 +12,9 @@ from pledges.models import (
     RejectionReason,
 )
 from tests.constraints import (
-    assert_accepted_without,
-    assert_refused,
     changed,
+    constraint_tests,
     copied,
-    declared_constraints,
 )
 from tests.factories import CommitmentFactory, PledgeFactory
 
@@ -76,15 +74,8 @@ CASES = {
 }
 
 
-def test_every_constraint_has_a_case():
-    assert declared_constraints("pledges") == set(CASES)
-
-
-@pytest.mark.parametrize("constraint", CASES)
-def test_the_database_refuses_a_row_that_breaks(constraint):
-    assert_refused(constraint, CASES[constraint]())
-
-
-@pytest.mark.parametrize("constraint", CASES)
-def test_the_row_breaks_no_other_constraint(constraint):
-    assert_accepted_without(constraint, CASES[constraint]())
+(
+    test_every_constraint_has_a_case,
+    test_the_database_refuses_a_row_that_breaks,
+    test_the_row_breaks_no_other_constraint,
+) = constraint_tests("pledges", CASES)
