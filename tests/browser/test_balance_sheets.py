@@ -4,6 +4,7 @@ officers' editor, entry without JavaScript, and no sideways scrolling at 320 px.
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from balancesheets import services
 from core.roles import OFFICERS
@@ -85,7 +86,7 @@ def test_the_public_pages_have_no_accessibility_violations(sheets, page):
 
 def test_the_empty_index_has_no_accessibility_violations(council, page):
     page.goto("/balance-sheets/")
-    assert page.get_by_text("No balance sheets have been published yet.").is_visible()
+    expect(page.get_by_text("No balance sheets have been published yet.")).to_be_visible()
     assert_no_axe_violations(page)
 
 
@@ -94,9 +95,9 @@ def test_the_public_pages_work_without_javascript(sheets, page_without_javascrip
     page.goto("/balance-sheets/")
     page.get_by_role("link", name="Community Balance Sheets 2024/25").click()
     page.get_by_role("link", name=sheets["restated"].neighbourhood.name).first.click()
-    assert page.get_by_role("heading", name="Restated on").is_visible()
+    expect(page.get_by_role("heading", name="Restated on")).to_be_visible()
     page.get_by_role("link", name="See version 1 as first published").click()
-    assert page.get_by_text("This is version 1").is_visible()
+    expect(page.get_by_text("This is version 1")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="as a spreadsheet (CSV)").click()
     assert download.value.suggested_filename.endswith("-version-1.csv")
@@ -129,7 +130,7 @@ def test_the_editor_has_no_accessibility_violations(sheets, people, page):
     # A form with errors, and its error summary.
     page.goto(f"{editor}lines/add/")
     page.get_by_role("button", name="Save line").click()
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     assert page.title().startswith("Error: ")
     assert_no_axe_violations(page)
 
@@ -139,11 +140,11 @@ def test_the_cwb_groups_pages_have_no_accessibility_violations(sheets, people, p
     services.balance_sheet_submit(sheet=draft, actor=people["officer"])
     _sign_in(page, people["validator"])
     page.goto(f"/balance-sheets/manage/{draft.pk}/")
-    assert page.get_by_role("button", name="Return with comments").is_visible()
+    expect(page.get_by_role("button", name="Return with comments")).to_be_visible()
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Return with comments").click()
     page.get_by_role("button", name="Return the sheet").click()
-    assert page.get_by_text("Enter what the officers need to change").first.is_visible()
+    expect(page.get_by_text("Enter what the officers need to change").first).to_be_visible()
     assert_no_axe_violations(page)
 
 
@@ -158,7 +159,7 @@ def test_an_officer_enters_and_submits_a_sheet_without_javascript(
     page.get_by_label("Financial year").select_option("2025")
     page.get_by_label("Start with the lines of the year before").check()
     page.get_by_role("button", name="Start the balance sheet").click()
-    assert page.get_by_text("lines copied from the year before").is_visible()
+    expect(page.get_by_text("lines copied from the year before")).to_be_visible()
 
     page.get_by_role("button", name="Add a line").click()
     page.get_by_label("Indicator").select_option(
@@ -166,21 +167,21 @@ def test_an_officer_enters_and_submits_a_sheet_without_javascript(
     )
     page.get_by_label("Quantity", exact=True).fill("4")
     page.get_by_role("button", name="Save line").click()
-    assert page.get_by_text("You added Apprenticeships started.").is_visible()
-    assert page.get_by_role("cell", name="£10,000.00").first.is_visible()
+    expect(page.get_by_text("You added Apprenticeships started.")).to_be_visible()
+    expect(page.get_by_role("cell", name="£10,000.00").first).to_be_visible()
 
     page.get_by_role("link", name="Change Regular volunteers").click()
     page.get_by_label("£ value, if not the quantity times the proxy (optional)").fill("1")
     page.get_by_role("button", name="Save line").click()
-    assert page.get_by_role("link", name="Enter the reason for a £ value").is_visible()
+    expect(page.get_by_role("link", name="Enter the reason for a £ value")).to_be_visible()
     page.get_by_label("Reason for entering the £ value").fill("Measured at cost")
     page.get_by_role("button", name="Save line").click()
-    assert page.get_by_text("You changed Regular volunteers.").is_visible()
+    expect(page.get_by_text("You changed Regular volunteers.")).to_be_visible()
 
     page.get_by_role("button", name="Submit for validation").click()
     page.get_by_role("button", name="Submit for validation").click()
-    assert page.get_by_text("You submitted the sheet").is_visible()
-    assert page.get_by_text("Submitted for validation").first.is_visible()
+    expect(page.get_by_text("You submitted the sheet")).to_be_visible()
+    expect(page.get_by_text("Submitted for validation").first).to_be_visible()
 
 
 def test_the_editor_does_not_scroll_sideways_at_320_pixels(sheets, people, narrow_page):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from core.roles import COUNCILLORS
 from neighbourhoods.models import Membership
@@ -33,7 +34,7 @@ def _sign_in(page):
 def test_a_councillor_signs_in_and_the_dashboards_are_accessible(councillor, page):
     page.goto("/sign-in/")
     page.get_by_role("button", name="Sign in").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_no_axe_violations(page)
     _sign_in(page)
     assert_no_axe_violations(page)
@@ -46,7 +47,7 @@ def test_the_dashboard_works_without_javascript(councillor, page_without_javascr
     page = page_without_javascript
     _sign_in(page)
     page.goto(f"/dashboard/{AREA}/")
-    assert page.get_by_role("table").first.is_visible()
+    expect(page.get_by_role("table").first).to_be_visible()
 
 
 def test_the_dashboard_fits_a_phone_screen(councillor, narrow_page):

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from core.periods import FinancialYear
 from metrics.models import LM3Study, Metric, MetricValue, ValueStatus
@@ -107,8 +108,8 @@ def test_the_metrics_work_without_javascript(published, page_without_javascript)
     page.get_by_role(
         "link", name="Residents into jobs or apprenticeships through Stevenage Works"
     ).first.click()
-    assert page.get_by_role("heading", name="By neighbourhood").is_visible()
-    assert page.get_by_role("table").first.is_visible()
+    expect(page.get_by_role("heading", name="By neighbourhood")).to_be_visible()
+    expect(page.get_by_role("table").first).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="every validated figure (CSV)").click()
     assert download.value.suggested_filename == "metric-stevenage-works-starts.csv"
@@ -121,7 +122,7 @@ def test_an_lm3_study_works_without_javascript(published, page_without_javascrip
     page.wait_for_url("**/lm3/*/")
     lead = page.locator("p.govuk-body-l").inner_text()
     assert lead == "LM3 is 1.71: every £1 of income is worth £1.71 to the local economy."
-    assert page.get_by_role("term").filter(has_text="Round 3 in total").is_visible()
+    expect(page.get_by_role("term").filter(has_text="Round 3 in total")).to_be_visible()
 
 
 @pytest.mark.parametrize("index", range(5), ids=PAGE_NAMES)

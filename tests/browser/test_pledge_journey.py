@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from core.roles import OFFICERS
 from pledges.models import Pledge, PledgeStatus
@@ -37,7 +38,7 @@ def _fill_journey(page, *, check_accessibility=False):
         audit()
         if check_accessibility:
             _continue(page)  # with nothing answered: the error state
-            assert page.locator(".govuk-error-summary").is_visible()
+            expect(page.locator(".govuk-error-summary")).to_be_visible()
             assert page.title().startswith("Error: ")
             audit()
         if heading == "Who are you pledging as?":
@@ -98,7 +99,7 @@ def test_the_whole_journey_with_javascript_reaches_the_wall(
     assert_no_axe_violations(page)
     pledge = _officer_publishes(page, live_server)
     page.goto("/pledges/")
-    assert page.get_by_text("Fairlands Print Co-op").first.is_visible()
+    expect(page.get_by_text("Fairlands Print Co-op").first).to_be_visible()
     listed = page.request.get(f"{live_server.url}/pledges.json").json()
     assert pledge.reference in [item["reference"] for item in listed["results"]]
 
@@ -111,7 +112,7 @@ def test_the_whole_journey_works_without_javascript(
     _confirm_by_email(page, deliver_emails)
     _officer_publishes(page, live_server)
     page.goto("/pledges/")
-    assert page.get_by_text("Fairlands Print Co-op").first.is_visible()
+    expect(page.get_by_text("Fairlands Print Co-op").first).to_be_visible()
 
 
 def _tab_to(page, locator, limit=80):

@@ -1,6 +1,7 @@
 """The pledger's private pages in a real browser: accessible, error states included."""
 
 import pytest
+from playwright.sync_api import expect
 
 from pledges.tokens import new_secret, secret_hash
 from tests.browser.fixtures import assert_no_axe_violations
@@ -24,7 +25,7 @@ def test_the_progress_error_state_has_no_accessibility_violations(manage_url, pa
     page.goto(manage_url + "progress/")
     page.get_by_label("Hours volunteered").fill("lots")
     page.get_by_role("button", name="Send update").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert_no_axe_violations(page)
 
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from pledges.models import Campaign, Commitment, PledgerType, PledgeUpdate, UpdateStatus
 from tests.browser.fixtures import assert_no_axe_violations, horizontal_overflow
@@ -70,14 +71,14 @@ def test_the_pledge_wall_has_no_accessibility_violations(wall, page, path):
 
 def test_the_empty_pledge_wall_has_no_accessibility_violations(council, page):
     page.goto("/pledges/?neighbourhood=chells-and-manor")
-    assert page.get_by_role("heading", name="No pledges match your filters").is_visible()
+    expect(page.get_by_role("heading", name="No pledges match your filters")).to_be_visible()
     assert_no_axe_violations(page)
 
 
 def test_a_pledge_page_has_no_accessibility_violations(wall, page):
     page.goto(f"/pledges/{wall[0].reference}/")
     assert page.locator("h1").inner_text() == LONG_WORD
-    assert page.get_by_text("Two apprentices started in September.").is_visible()
+    expect(page.get_by_text("Two apprentices started in September.")).to_be_visible()
     assert_no_axe_violations(page)
 
 
@@ -90,7 +91,7 @@ def test_the_filters_work_without_javascript(wall, page_without_javascript):
     expected = sum(
         1 for p in wall if p.neighbourhood and p.neighbourhood.slug == "chells-and-manor"
     )
-    assert page.get_by_text(f"Showing 1 to {expected} of {expected} pledges").is_visible()
+    expect(page.get_by_text(f"Showing 1 to {expected} of {expected} pledges")).to_be_visible()
     assert page.locator(".charter-card-list > li").count() == expected
     assert page.get_by_label("Neighbourhood").input_value() == "chells-and-manor"
 
@@ -100,16 +101,16 @@ def test_the_search_box_and_clear_filters_work_without_javascript(wall, page_wit
     page.goto("/pledges/?pledger_type=business")
     page.get_by_label("Search pledges").fill("nothing-matches-this")
     page.get_by_role("button", name="Apply filters").click()
-    assert page.get_by_role("heading", name="No pledges match your filters").is_visible()
+    expect(page.get_by_role("heading", name="No pledges match your filters")).to_be_visible()
     page.get_by_role("link", name="Clear filters").click()
-    assert page.get_by_text("Showing 1 to 20 of 45 pledges").is_visible()
+    expect(page.get_by_text("Showing 1 to 20 of 45 pledges")).to_be_visible()
 
 
 def test_pagination_works_without_javascript(wall, page_without_javascript):
     page = page_without_javascript
     page.goto("/pledges/")
     page.get_by_role("link", name="Next page").click()
-    assert page.get_by_text("Showing 21 to 40 of 45 pledges").is_visible()
+    expect(page.get_by_text("Showing 21 to 40 of 45 pledges")).to_be_visible()
 
 
 @pytest.mark.parametrize(

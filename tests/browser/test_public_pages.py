@@ -1,6 +1,7 @@
 """Every public page in a real browser: WCAG 2.2 AA by axe, JavaScript off, 320 px, keyboard."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.fixtures import assert_no_axe_violations, horizontal_overflow
 
@@ -28,8 +29,10 @@ def test_page_renders_fully_without_javascript(council, page_without_javascript,
     page = page_without_javascript
     page.goto(path)
     assert heading in page.locator("h1").inner_text()
-    assert page.locator("footer").get_by_role("link", name="Accessibility").is_visible()
-    assert page.locator("nav[aria-label=Menu]").get_by_role("link", name="The Charter").is_visible()
+    expect(page.locator("footer").get_by_role("link", name="Accessibility")).to_be_visible()
+    expect(
+        page.locator("nav[aria-label=Menu]").get_by_role("link", name="The Charter")
+    ).to_be_visible()
     assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")
 
 
@@ -62,7 +65,7 @@ def test_service_menu_collapses_behind_a_button_on_a_phone(council, narrow_page)
     charter_link = narrow_page.locator("#navigation").get_by_role("link", name="The Charter")
     assert not charter_link.is_visible()
     menu_button.click()
-    assert charter_link.is_visible()
+    expect(charter_link).to_be_visible()
 
 
 @pytest.mark.parametrize("path", ["/impact/2024-25/"])

@@ -1,6 +1,7 @@
 """/spend/ in a real browser: WCAG 2.2 AA by axe, the period chooser without JavaScript, 320 px."""
 
 import pytest
+from playwright.sync_api import expect
 
 from metrics.spend.models import SpendTransaction
 from tests.browser.fixtures import assert_no_axe_violations, horizontal_overflow
@@ -35,7 +36,9 @@ def test_the_spend_page_has_no_accessibility_violations(spend, page, path):
 
 def test_the_empty_spend_page_has_no_accessibility_violations(council, page):
     page.goto("/spend/")
-    assert page.get_by_role("heading", name="No spending has been published here yet").is_visible()
+    expect(
+        page.get_by_role("heading", name="No spending has been published here yet")
+    ).to_be_visible()
     assert_no_axe_violations(page)
 
 
@@ -46,19 +49,21 @@ def test_the_period_chooser_works_without_javascript(spend, page_without_javascr
     page.get_by_label("Quarter").select_option("Q3")
     page.get_by_role("button", name="Show this period").click()
     page.wait_for_url("**/spend/?year=2024-25&quarter=Q3")
-    assert page.get_by_role("heading", name="October to December 2024 (2024/25 Q3)").is_visible()
+    expect(
+        page.get_by_role("heading", name="October to December 2024 (2024/25 Q3)")
+    ).to_be_visible()
     assert page.get_by_label("Quarter").input_value() == "Q3"
     link = page.get_by_role("link", name="Download spending by quarter (CSV)")
     assert link.get_attribute("href") == "/spend/quarters.csv?quarter=2024-25-Q3"
     caption = page.get_by_text("Spending by where suppliers are", exact=True)
-    assert caption.is_visible()
+    expect(caption).to_be_visible()
 
 
 def test_an_error_is_shown_without_javascript(spend, page_without_javascript):
     page = page_without_javascript
     page.goto("/spend/?year=nonsense")
     assert page.title().startswith("Error: ")
-    assert page.get_by_role("link", name="Choose a financial year from the list").is_visible()
+    expect(page.get_by_role("link", name="Choose a financial year from the list")).to_be_visible()
 
 
 @pytest.mark.parametrize("path", ["/spend/", "/spend/?quarter=2024-25-Q1", "/spend/?year=x"])
