@@ -22,7 +22,7 @@ def as_decimal(value: Any) -> Decimal | None:
     return number if number.is_finite() else None
 
 
-def _is_whole(number: Decimal) -> bool:
+def is_whole(number: Decimal) -> bool:
     return number == number.to_integral_value()
 
 
@@ -37,7 +37,7 @@ def pounds(value: Any, *, pence: bool | None = None, empty: str = DASH) -> str:
         return empty
     size = abs(number)
     if pence is None:
-        pence = not _is_whole(size)
+        pence = not is_whole(size)
     text = f"£{size:,.2f}" if pence else f"£{size:,.0f}"
     negative = number < 0 and text not in ("£0", "£0.00")
     return f"{MINUS}{text}" if negative else text
@@ -67,5 +67,5 @@ def quantity(value: Any, *, empty: str = DASH) -> str:
     if number is None:
         return empty
     size = abs(number)
-    text = f"{size:,.0f}" if _is_whole(size) else f"{size:,.2f}".rstrip("0")
+    text = f"{size:,.0f}" if is_whole(size) else f"{size:,.2f}".rstrip("0")
     return f"{MINUS}{text}" if number < 0 else text

@@ -48,10 +48,6 @@ def money(value: Decimal | None) -> str:
     return pounds(value, pence=False)
 
 
-def percent(value: Decimal | None) -> str:
-    return percentage(value)
-
-
 def _chart_number(value: Decimal | None) -> str | None:
     """A share for the charts to read from the table (data-value), one decimal place."""
     return None if value is None else f"{value:.1f}"
@@ -75,12 +71,12 @@ def _breakdown(rows: Iterable[BreakdownRow]) -> list[dict]:
         {
             "label": row.label,
             "total": money(row.total),
-            "borough": percent(row.borough_share),
+            "borough": percentage(row.borough_share),
             "borough_raw": _chart_number(row.borough_share),
-            "county": percent(row.county_share),
+            "county": percentage(row.county_share),
             "county_raw": _chart_number(row.county_share),
-            "elsewhere": percent(row.elsewhere_share),
-            "unknown": percent(row.unknown_share),
+            "elsewhere": percentage(row.elsewhere_share),
+            "unknown": percentage(row.unknown_share),
         }
         for row in rows
     ]
@@ -115,37 +111,37 @@ def spend_index(request):
         "selected_quarter": f"Q{period.quarter}" if period.quarter else "",
         "summary": summary,
         "headline": {
-            "borough": percent(shares.borough_share),
-            "county": percent(shares.county_share),
+            "borough": percentage(shares.borough_share),
+            "county": percentage(shares.county_share),
             "total": money(summary.total),
             "count": summary.count,
             "suppliers": summary.suppliers,
-            "sme": percent(summary.sme.share),
-            "vcse": percent(summary.vcse.share),
+            "sme": percentage(summary.sme.share),
+            "vcse": percentage(summary.vcse.share),
         },
         "localities": [
             {
                 "key": row.locality,
                 "label": row.label,
                 "total": money(row.total),
-                "value_share": percent(row.value_share),
+                "value_share": percentage(row.value_share),
                 "value_share_raw": _chart_number(row.value_share),
                 "count": row.count,
-                "count_share": percent(row.count_share),
+                "count_share": percentage(row.count_share),
             }
             for row in summary.localities
         ],
         "redacted": {
             "total": money(summary.redacted_total),
             "count": summary.redacted_count,
-            "share": percent(summary.redacted_share),
+            "share": percentage(summary.redacted_share),
         },
         "flags": [
             {
                 "label": flag.label,
-                "share": percent(flag.share),
-                "share_of_known": percent(flag.share_of_known),
-                "coverage": percent(flag.coverage),
+                "share": percentage(flag.share),
+                "share_of_known": percentage(flag.share_of_known),
+                "coverage": percentage(flag.coverage),
             }
             for flag in (summary.sme, summary.vcse)
         ],
@@ -158,7 +154,7 @@ def spend_index(request):
                 "name": row.name,
                 "where": row.locality_label,
                 "total": money(row.total),
-                "share": percent(row.share),
+                "share": percentage(row.share),
             }
             for row in leakage
         ],

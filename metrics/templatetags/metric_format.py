@@ -6,13 +6,12 @@
 {{ amount|pounds }}                          £1,000,000 (pence only when there are some)
 """
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
 
 from core import formatting
-from core.formatting import as_decimal
+from core.formatting import as_decimal, is_whole
 from metrics.models import Unit
 from metrics.periods import period_label
 
@@ -27,21 +26,13 @@ UNIT_NAMES = {
 }
 
 
-def _decimal(value: Any) -> Decimal | None:
-    return as_decimal(value)
-
-
-def _whole(number: Decimal) -> bool:
-    return number == number.to_integral_value()
-
-
 def pounds_format(value: Any) -> str:
     return formatting.pounds(value, empty="")
 
 
 def metric_value_format(value: Any, unit: str) -> str:
     """A value in its unit, as people read it."""
-    number = _decimal(value)
+    number = as_decimal(value)
     if number is None:
         return ""
     if unit == Unit.PERCENT:
@@ -50,7 +41,7 @@ def metric_value_format(value: Any, unit: str) -> str:
         return pounds_format(number)
     if unit == Unit.COUNT:
         return f"{number:,.0f}"
-    figure = f"{number:,.0f}" if _whole(number) else f"{number:,.1f}"
+    figure = f"{number:,.0f}" if is_whole(number) else f"{number:,.1f}"
     if unit == Unit.HOURS:
         return f"{figure} hour{'' if number == 1 else 's'}"
     if unit == Unit.TONNES_CO2E:
@@ -60,7 +51,7 @@ def metric_value_format(value: Any, unit: str) -> str:
 
 def metric_change_format(change: Any, unit: str) -> str:
     """A change between two values in words: "Up 1.2 percentage points", "Down £500"."""
-    number = _decimal(change)
+    number = as_decimal(change)
     if number is None:
         return ""
     if number == 0:
