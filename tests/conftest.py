@@ -13,6 +13,7 @@ from charter_portal.reference_data import DEFAULT_REFERENCE_FILE, reference_data
 from charter_portal.roles import staff_roles_apply
 from neighbourhoods.models import Council
 from tests import factories
+from tests.signin import second_factor_device, sign_in_verified, totp_code  # noqa: F401
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from fixtures
 # are still synchronous, so its async-safety guard would raise without this.
@@ -119,35 +120,6 @@ def pytest_runtest_makereport(item, call):
     if report.skipped and item.get_closest_marker("browser") and os.environ.get("CI") == "true":
         report.outcome = "failed"
         report.longrepr = f"Browser test skipped in CI, which must run it: {report.longrepr}"
-
-
-def second_factor_device(user):
-    """The user's confirmed authenticator app (TOTP) device, made if they have none."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
-
-
-def totp_code(device):
-    """The code the user's authenticator app shows now (for typing into a real browser)."""
-    from django_otp.oath import TOTP
-
-    totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    return f"{totp.token():0{device.digits}d}"
-
-
-def sign_in_verified(client, user):
-    """Sign `user` in with the test client AND verify a second factor, as django-otp does after
-    a correct code: the session holds the verifying device's persistent id. Returns the device."""
-    import django_otp
-
-    client.force_login(user)
-    device = second_factor_device(user)
-    session = client.session
-    session[django_otp.DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return device
 
 
 @pytest.fixture
