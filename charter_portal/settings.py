@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    "charter_portal.middleware.NullCharacterMiddleware",
     "charter_portal.middleware.DatabaseUnavailableMiddleware",
     "neighbourhoods.current.CurrentCouncilMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
