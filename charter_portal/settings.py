@@ -5,6 +5,7 @@ django-environ). Development defaults are safe; production is `DJANGO_DEBUG=fals
 secret key, allowed hosts, a database URL and mail settings.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -223,5 +224,20 @@ PLEDGE_IP_HASH_SALT = env.str("PLEDGE_IP_HASH_SALT", default=SECRET_KEY)
 PLEDGE_RETENTION_UNCONFIRMED_DAYS = env.int("PLEDGE_RETENTION_UNCONFIRMED_DAYS", default=30)
 PLEDGE_RETENTION_CLOSED_DAYS = env.int("PLEDGE_RETENTION_CLOSED_DAYS", default=183)
 PLEDGE_EMAIL_MAX_ATTEMPTS = env.int("PLEDGE_EMAIL_MAX_ATTEMPTS", default=8)
-# Behind a proxy, the request header holding the client's address, e.g. HTTP_X_FORWARDED_FOR.
-CHARTER_CLIENT_IP_HEADER = env.str("CHARTER_CLIENT_IP_HEADER", default="")
+# Behind reverse proxies: the client's address is read from the right of X-Forwarded-For,
+# skipping the proxies we trust (core.client_address). Either list them (addresses or CIDRs,
+# comma-separated) or give how many there are; with neither, the header is ignored.
+CHARTER_TRUSTED_PROXIES = env.list("CHARTER_TRUSTED_PROXIES", default=[])
+CHARTER_TRUSTED_PROXY_COUNT = env.int("CHARTER_TRUSTED_PROXY_COUNT", default=0)
+for _proxy in CHARTER_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(
+            f"CHARTER_TRUSTED_PROXIES: {_proxy!r} is not an address or CIDR"
+        ) from _error
+if env.str("CHARTER_CLIENT_IP_HEADER", default=""):
+    raise ImproperlyConfigured(
+        "CHARTER_CLIENT_IP_HEADER is gone (it trusted a header the client writes): set "
+        "CHARTER_TRUSTED_PROXY_COUNT or CHARTER_TRUSTED_PROXIES instead."
+    )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from core.client_address import client_address
 from neighbourhoods.current import council_or_404
 from pledges import forms
 from pledges.journey import STEP_BY_NAME, Journey
@@ -16,14 +17,6 @@ from pledges.selectors import commitment_list_active
 from pledges.services import ConfirmResult, PledgeAnswers, pledge_confirm, pledge_submit
 
 SUBMISSION_KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
-
-
-def client_ip(request) -> str:
-    """The client's address; behind a proxy, the header it sets (CHARTER_CLIENT_IP_HEADER)."""
-    header = settings.CHARTER_CLIENT_IP_HEADER
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()[:45]
-    return request.META.get("REMOTE_ADDR", "")[:45]
 
 
 def _question(request, name: str, *, make_form, store, initial=None):
@@ -264,7 +257,7 @@ def check_answers(request):
                     target=answers.get("target", ""),
                     contact_consent=answers.get("contact_consent", False),
                 ),
-                ip_address=client_ip(request),
+                ip_address=client_address(request),
                 submission_key=posted_key,
             )
         journey.clear()
