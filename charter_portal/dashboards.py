@@ -2,8 +2,9 @@
 
 Access (docs/architecture.md): officers and the CWB Group see every neighbourhood; a councillor
 sees the dashboards of the neighbourhoods they represent and a 403 page for the others. Contact
-details are for the neighbourhood's own councillors and officers only, and every view of them
-is logged. Each page runs a fixed number of queries, whatever the number of pledges.
+details are for the neighbourhood's own officers (and the data-protection staff) only, and every
+view of them is logged (audit.PersonalDataView). Each page runs a fixed number of queries,
+whatever the number of pledges.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -89,9 +90,7 @@ def dashboard_neighbourhood(request, slug: str):
     contacts = None
     if access.sees_contacts(neighbourhood):
         contacts = list(pledge_contacts(neighbourhood=neighbourhood)[:CONTACTS_SHOWN])
-        contact_list_viewed(
-            viewer=request.user, neighbourhood=neighbourhood, contacts_shown=len(contacts)
-        )
+        contact_list_viewed(viewer=request.user, neighbourhood=neighbourhood, pledges=contacts)
     pledges = pledge_dashboard(neighbourhood=neighbourhood)
     return render(
         request,
@@ -161,12 +160,12 @@ def dashboard_table_csv(request, slug: str, table: str):
         raise Http404("No such table.")
     if table == "contacts":
         if not access.sees_contacts(neighbourhood):
-            raise PermissionDenied("Contact details are for this neighbourhood's councillors.")
+            raise PermissionDenied("Contact details are for this neighbourhood's officers.")
         contacts = list(pledge_contacts(neighbourhood=neighbourhood))
         contact_list_viewed(
             viewer=request.user,
             neighbourhood=neighbourhood,
-            contacts_shown=len(contacts),
+            pledges=contacts,
             export=True,
         )
         labels = dict(PledgerType.choices)

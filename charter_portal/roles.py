@@ -11,7 +11,7 @@ This lives in the top layer because it names every app's permissions.
 
 from django.db import DEFAULT_DB_ALIAS
 
-from core.roles import COUNCILLORS, CWB_GROUP, OFFICERS, roles_apply
+from core.roles import COUNCILLORS, CWB_GROUP, DATA_PROTECTION, OFFICERS, roles_apply
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     OFFICERS: frozenset(
@@ -117,6 +117,22 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     COUNCILLORS: frozenset(),
+    # Named data-protection staff answer data subjects: they read pledges, their emails and the
+    # log of who saw personal data, and export or erase everything held about an address. They
+    # see contact details everywhere (audit.access); they change nothing else.
+    DATA_PROTECTION: frozenset(
+        {
+            "pledges.view_pledge",
+            "pledges.view_pledgeupdate",
+            "pledges.view_moderationevent",
+            "outbox.view_outboundemail",
+            "audit.view_personaldataview",
+            "audit.view_subjectrequest",
+            "audit.view_consentchange",
+            "audit.export_subject_data",
+            "audit.erase_subject_data",
+        }
+    ),
 }
 
 

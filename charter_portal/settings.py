@@ -224,6 +224,11 @@ PLEDGE_IP_HASH_SALT = env.str("PLEDGE_IP_HASH_SALT", default=SECRET_KEY)
 PLEDGE_RETENTION_UNCONFIRMED_DAYS = env.int("PLEDGE_RETENTION_UNCONFIRMED_DAYS", default=30)
 PLEDGE_RETENTION_CLOSED_DAYS = env.int("PLEDGE_RETENTION_CLOSED_DAYS", default=183)
 PLEDGE_EMAIL_MAX_ATTEMPTS = env.int("PLEDGE_EMAIL_MAX_ATTEMPTS", default=8)
+# An unfinished pledge journey's answers (name, email, postcode) live in the session: it
+# expires this long after the last answer, and `manage.py housekeeping` (daily) deletes it.
+PLEDGE_JOURNEY_SESSION_MAX_AGE = env.int("PLEDGE_JOURNEY_SESSION_MAX_AGE", default=24 * 3600)
+# Keys the hash that stands for an email address in the audit records (audit.access).
+AUDIT_HASH_KEY = env.str("AUDIT_HASH_KEY", default=SECRET_KEY)
 # Behind reverse proxies: the client's address is read from the right of X-Forwarded-For,
 # skipping the proxies we trust (core.client_address). Either list them (addresses or CIDRs,
 # comma-separated) or give how many there are; with neither, the header is ignored.

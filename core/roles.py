@@ -12,7 +12,10 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 OFFICERS = "Officers"
 COUNCILLORS = "Councillors"
 CWB_GROUP = "CWB Group"
-ROLES = (OFFICERS, COUNCILLORS, CWB_GROUP)
+# Named staff who answer data subjects: they see personal data wherever it is, read the log of
+# who saw it, and export or erase everything held about an email address.
+DATA_PROTECTION = "Data protection"
+ROLES = (OFFICERS, COUNCILLORS, CWB_GROUP, DATA_PROTECTION)
 
 
 def roles_apply(

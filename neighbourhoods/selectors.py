@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from core.roles import CWB_GROUP, OFFICERS
+from core.roles import CWB_GROUP, DATA_PROTECTION, OFFICERS
 
 # Re-exported: the current council is read through the selectors like every other read.
 from neighbourhoods.current import council_current as council_current
@@ -88,6 +88,8 @@ class StaffAccess:
     is_officer: bool
     is_cwb_group: bool
     councillor_of: frozenset[int]  # neighbourhood ids
+    officer_of: frozenset[int] = frozenset()  # neighbourhood ids (officer memberships)
+    sees_all_personal_data: bool = False  # the data-protection role (audit.access)
 
     @property
     def sees_all(self) -> bool:
@@ -100,9 +102,13 @@ class StaffAccess:
     def sees(self, neighbourhood: Neighbourhood) -> bool:
         return self.sees_all or neighbourhood.pk in self.councillor_of
 
-    def sees_contacts(self, neighbourhood: Neighbourhood) -> bool:
-        """Contact details: the neighbourhood's own councillors and officers only."""
-        return self.is_officer or neighbourhood.pk in self.councillor_of
+    def sees_contacts(self, neighbourhood: Neighbourhood | None) -> bool:
+        """Contact details: the officers of the pledge's neighbourhood and the data-protection
+        staff only. A town-wide pledge (no neighbourhood) has no neighbourhood officers: its
+        details are the data-protection staff's alone (docs/decisions/0024)."""
+        if self.sees_all_personal_data:
+            return True
+        return neighbourhood is not None and neighbourhood.pk in self.officer_of
 
     @property
     def sees_drafts(self) -> bool:
@@ -114,13 +120,11 @@ def staff_access(*, user) -> StaffAccess:
     if not user.is_authenticated or not user.is_active:
         return StaffAccess(False, False, frozenset())
     groups = set(user.groups.values_list("name", flat=True))
-    councillor_of = frozenset(
-        Membership.objects.filter(user=user, role=Membership.Role.COUNCILLOR).values_list(
-            "neighbourhood_id", flat=True
-        )
-    )
+    memberships = list(Membership.objects.filter(user=user).values_list("role", "neighbourhood_id"))
     return StaffAccess(
         is_officer=user.is_superuser or OFFICERS in groups,
         is_cwb_group=CWB_GROUP in groups,
-        councillor_of=councillor_of,
+        councillor_of=frozenset(n for role, n in memberships if role == Membership.Role.COUNCILLOR),
+        officer_of=frozenset(n for role, n in memberships if role == Membership.Role.OFFICER),
+        sees_all_personal_data=user.is_superuser or DATA_PROTECTION in groups,
     )

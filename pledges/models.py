@@ -348,23 +348,3 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ContactListView(models.Model):
-    """Each time someone sees the contact details of a neighbourhood's pledgers: who and when."""
-
-    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    neighbourhood = models.ForeignKey(
-        Neighbourhood, on_delete=models.PROTECT, related_name="contact_list_views"
-    )
-    viewed_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    contacts_shown = models.PositiveIntegerField()
-    export = models.BooleanField(default=False, help_text="Downloaded as CSV rather than viewed.")
-
-    class Meta:
-        ordering = ["-viewed_at"]
-
-    def __str__(self) -> str:
-        return (
-            f"{self.viewer} viewed {self.neighbourhood} contacts at {self.viewed_at:%Y-%m-%d %H:%M}"
-        )

@@ -19,6 +19,7 @@ from django.db.models import (
     IntegerField,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -29,6 +30,7 @@ from django.utils import timezone
 
 from metrics.models import Foundation
 from neighbourhoods.models import Council, Neighbourhood
+from neighbourhoods.selectors import StaffAccess
 from pledges.models import (
     Benefit,
     Campaign,
@@ -356,3 +358,12 @@ def pledge_published_total() -> int:
     """How many pledges are published: one COUNT, an index-only scan of the partial index on
     published pledges (tests/bench/bench_pledge_counts.py times it at 100,000 pledges)."""
     return pledges_published().count()
+
+
+def pledges_with_visible_contacts(*, access: StaffAccess) -> Q:
+    """The pledges whose contact details (email, contact name, postcode, IP hash, a name not
+    agreed to be shown) `access` may see: those of the neighbourhoods it is an officer of, or
+    all for the data-protection staff. Town-wide pledges are the data-protection staff's alone."""
+    if access.sees_all_personal_data:
+        return Q()
+    return Q(neighbourhood_id__in=sorted(access.officer_of))

@@ -3,29 +3,34 @@
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.access import personal_data_viewed
+from audit.models import ConsentChange, PersonalDataView
+from audit.trail import trail_pseudonymise_fields, trail_pseudonymise_values, trail_reason
 from metrics.models import Foundation
 from neighbourhoods.models import Neighbourhood
+from outbox.erasure import emails_erase_about
 from pledges.emails import pledge_email_queue
 from pledges.models import (
     Campaign,
     Commitment,
-    ContactListView,
     ModerationAction,
     ModerationEvent,
     Pledge,
+    PledgeEvent,
     PledgerType,
     PledgeSource,
     PledgeStatus,
@@ -329,7 +334,10 @@ def pledge_reject(
         pledge.moderated_at = now
         pledge.published_at = None
         pledge.rejection_reason = reason
-        pledge.save(update_fields=["status", "moderated_at", "published_at", "rejection_reason"])
+        with trail_reason(_why("Rejected", reason, note)):
+            pledge.save(
+                update_fields=["status", "moderated_at", "published_at", "rejection_reason"]
+            )
         _record(pledge, ModerationAction.REJECTED, actor=actor, reason=reason, note=note)
         if pledge.email:
             pledge_email_queue(
@@ -360,24 +368,67 @@ def pledge_withdraw(*, pledge: Pledge) -> None:
     _record(pledge, ModerationAction.WITHDRAWN)
 
 
+def _why(step: str, reason: RejectionReason | None, note: str = "") -> str:
+    """The reason recorded in the audit trail: the step, the reason's title, the officer's note."""
+    why = f"{step}: {reason.title}" if reason else step
+    return f"{why} ({note})" if note else why
+
+
+def _trail_personal_data(pledges: QuerySet[Pledge]) -> Callable[[], None]:
+    """What erasing these pledges must scrub from the audit trail, read before the erasure: their
+    contact fields (every version), the names that are to go, and those values wherever else
+    they appear (an officer's note, a reason). Returns the scrub to run after the erasure."""
+    rows = list(
+        pledges.values_list(
+            "pk", "email", "contact_name", "display_name", "pledger_type", "show_name"
+        )
+    )
+    pks = [row[0] for row in rows]
+    # As the erasure below: a resident's name, or one never agreed to be shown, goes.
+    names_going = [row[0] for row in rows if row[4] == PledgerType.RESIDENT or not row[5]]
+    values = {value for row in rows for value in (row[1], row[2])}
+    values |= {row[3] for row in rows if row[0] in names_going}
+    for email, contact_name, display_name, pk in PledgeEvent.objects.filter(
+        pgh_obj_id__in=pks
+    ).values_list("email", "contact_name", "display_name", "pgh_obj_id"):
+        values.update(
+            (email, contact_name, display_name) if pk in names_going else (email, contact_name)
+        )
+    values -= {row[3] for row in rows if row[0] not in names_going}  # public names stay
+
+    def scrub() -> None:
+        trail_pseudonymise_fields(Pledge, pks, ["contact_name", "email", "postcode"])
+        trail_pseudonymise_fields(Pledge, names_going, ["display_name"])
+        trail_pseudonymise_values(values)
+
+    return scrub
+
+
 def _erase_personal_data(pledge_ids: Sequence[int], *, actor: User | None, note: str) -> int:
-    """Erase everything that identifies a person, for many pledges in two statements: contact
-    details, postcode and IP hash always; the name when it is a person's (a resident's) or was
-    never agreed to be shown."""
+    """Erase everything that identifies a person, for many pledges in a fixed number of
+    statements: contact details, postcode and IP hash always; the name when it is a person's (a
+    resident's) or was never agreed to be shown; and the emails sent to them in the outbox."""
     pledges = Pledge.objects.filter(pk__in=pledge_ids)
-    pledges.update(
-        contact_name="",
-        email="",
-        postcode="",
-        ip_hash="",
-        contact_consent=False,
-        duplicate_fingerprint="",
-        confirmation_nonce="",
-        personal_data_erased_at=timezone.now(),
-    )
-    pledges.filter(Q(pledger_type=PledgerType.RESIDENT) | Q(show_name=False)).update(
-        display_name="", show_name=False
-    )
+    addresses = list(pledges.exclude(email="").values_list("email", flat=True))
+    trail_scrub = _trail_personal_data(pledges)
+    # The outbox keeps each email's address and body (with the manage link): erased too.
+    emails_erase_about(model=Pledge, ids=pledge_ids, addresses=addresses)
+    with trail_reason(note or "Personal data erased"):
+        pledges.update(
+            contact_name="",
+            email="",
+            postcode="",
+            ip_hash="",
+            contact_consent=False,
+            duplicate_fingerprint="",
+            confirmation_nonce="",
+            personal_data_erased_at=timezone.now(),
+        )
+        pledges.filter(Q(pledger_type=PledgerType.RESIDENT) | Q(show_name=False)).update(
+            display_name="", show_name=False
+        )
+    # The trail kept every earlier version of these rows: pseudonymise the personal data there.
+    trail_scrub()
     ModerationEvent.objects.bulk_create(
         ModerationEvent(pledge_id=pk, action=ModerationAction.ERASED, actor=actor, note=note)
         for pk in pledge_ids
@@ -441,7 +492,10 @@ def pledge_updates_moderate(
         update.rejection_reason = None if publish else reason
         update.moderated_at = now
         update.moderated_by = actor
-        update.save(update_fields=["status", "rejection_reason", "moderated_at", "moderated_by"])
+        with trail_reason(_why("Rejected", reason) if reason and not publish else ""):
+            update.save(
+                update_fields=["status", "rejection_reason", "moderated_at", "moderated_by"]
+            )
         action = ModerationAction.UPDATE_PUBLISHED if publish else ModerationAction.UPDATE_REJECTED
         _record(update.pledge, action, actor=actor, reason=reason)
         changed += 1
@@ -527,15 +581,81 @@ def campaigns_load(*, campaigns: Sequence[Mapping[str, Any]]) -> list[Any]:
     return loaded
 
 
-@transaction.atomic
 def contact_list_viewed(
     *,
     viewer: User,
     neighbourhood: Neighbourhood,
-    contacts_shown: int,
+    pledges: Sequence[Pledge],
     export: bool = False,
-) -> ContactListView:
-    """Record that someone saw (or downloaded) a neighbourhood's contact list."""
-    return ContactListView.objects.create(
-        viewer=viewer, neighbourhood=neighbourhood, contacts_shown=contacts_shown, export=export
+) -> PersonalDataView:
+    """Record that someone saw (or downloaded) a neighbourhood's contact list: which pledges."""
+    return personal_data_viewed(
+        viewer=viewer,
+        how=PersonalDataView.How.EXPORTED if export else PersonalDataView.How.VIEWED,
+        what=f"Contact list: {neighbourhood.name}",
+        model=Pledge,
+        ids=[pledge.pk for pledge in pledges],
     )
+
+
+CONSENT_FIELDS = {
+    "show_name": "Show your name with your pledge",
+    "contact_consent": "The Charter team may contact you about the Charter",
+}
+
+
+class ConsentChangeRefused(ValueError):
+    """A consent change without a reason, or for a pledge whose personal data is erased."""
+
+
+@transaction.atomic
+def pledge_consent_change(
+    *, pledge: Pledge, actor: User, reason: str, **answers: bool
+) -> ConsentChange | None:
+    """Change a pledger's consent for them (show their name, be contacted), as they asked
+    staff to: only with a reason, which is recorded and emailed to them with the change.
+
+    `answers` are the consent fields' new values; unchanged ones are left out of the record.
+    Returns None when nothing changed. The pledger changes their own through the manage link.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ConsentChangeRefused("Give the reason for changing the pledger's consent.")
+    unknown = set(answers) - set(CONSENT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not consent fields: {sorted(unknown)}")
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.personal_data_erased_at is not None:
+        raise ConsentChangeRefused("This pledge's personal data is erased: there is no consent.")
+    changes = {
+        name: [getattr(pledge, name), value]
+        for name, value in answers.items()
+        if getattr(pledge, name) != value
+    }
+    if not changes:
+        return None
+    for name, (_, value) in changes.items():
+        setattr(pledge, name, value)
+    pledge.save(update_fields=list(changes))
+    change = ConsentChange.objects.create(
+        object_type=ContentType.objects.get_for_model(Pledge),
+        object_id=pledge.pk,
+        actor=actor,
+        changes=changes,
+        reason=reason,
+    )
+    if pledge.email:
+        pledge_email_queue(
+            to=pledge.email,
+            kind="consent_changed",
+            pledge=pledge,
+            context={
+                "pledge": pledge,
+                "changes": [
+                    (CONSENT_FIELDS[name], before, after)
+                    for name, (before, after) in changes.items()
+                ],
+                "reason": reason,
+            },
+        )
+    return change

@@ -5,9 +5,10 @@ from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.models import PersonalDataView
 from core.roles import COUNCILLORS, CWB_GROUP, OFFICERS
 from neighbourhoods.models import Membership
-from pledges.models import ContactListView, Pledge, PledgeStatus, PledgeUpdate, UpdateStatus
+from pledges.models import Pledge, PledgeStatus, PledgeUpdate, UpdateStatus
 from tests.factories import MembershipFactory, PledgeFactory, UserFactory
 
 A, B = "bedwell-and-pin-green", "chells-and-manor"
@@ -17,9 +18,16 @@ CONTACT_EMAIL = "consenting.pledger@private.example.org"
 def _user(role, council):
     if role == "anonymous":
         return None
-    user = UserFactory(username=role, is_staff=role in ("officer", "cwb"))
-    if role == "officer":
+    user = UserFactory(username=role, is_staff=role.startswith("officer") or role == "cwb")
+    if role.startswith("officer"):
         user.groups.add(Group.objects.get(name=OFFICERS))
+        # "officer_a" works in neighbourhood A, "officer_b" in B, "officer" in none.
+        if role != "officer":
+            MembershipFactory(
+                user=user,
+                neighbourhood=council.neighbourhoods.get(slug=A if role == "officer_a" else B),
+                role=Membership.Role.OFFICER,
+            )
     elif role == "cwb":
         user.groups.add(Group.objects.get(name=CWB_GROUP))
     else:
@@ -41,25 +49,30 @@ def seeded(council):
     return council
 
 
-# (role, path, status, whether neighbourhood A's consenting pledger's email is shown)
+# (role, path, status, whether neighbourhood A's consenting pledger's email is shown).
+# Contact details are for the officers of A (and the data-protection staff) only.
 MATRIX = [
     ("anonymous", "/dashboard/", 302, False),
     ("anonymous", f"/dashboard/{A}/", 302, False),
     ("councillor_a", "/dashboard/", 200, False),
-    ("councillor_a", f"/dashboard/{A}/", 200, True),
+    ("councillor_a", f"/dashboard/{A}/", 200, False),
     ("councillor_a", f"/dashboard/{B}/", 403, False),
     ("councillor_b", f"/dashboard/{A}/", 403, False),
-    ("councillor_b", f"/dashboard/{B}/", 200, False),  # B's list has no A contacts
+    ("councillor_b", f"/dashboard/{B}/", 200, False),
     ("officer", "/dashboard/", 200, False),
-    ("officer", f"/dashboard/{A}/", 200, True),
-    ("officer", f"/dashboard/{B}/", 200, False),
+    ("officer", f"/dashboard/{A}/", 200, False),
+    ("officer_a", f"/dashboard/{A}/", 200, True),
+    ("officer_a", f"/dashboard/{B}/", 200, False),  # B's list has no A contacts
+    ("officer_b", f"/dashboard/{A}/", 200, False),
     ("cwb", f"/dashboard/{A}/", 200, False),
     ("cwb", f"/dashboard/{B}/", 200, False),
     ("anonymous", f"/dashboard/{A}/contacts.csv", 302, False),
-    ("councillor_a", f"/dashboard/{A}/contacts.csv", 200, True),
+    ("councillor_a", f"/dashboard/{A}/contacts.csv", 403, False),
     ("councillor_b", f"/dashboard/{A}/contacts.csv", 403, False),
     ("cwb", f"/dashboard/{A}/contacts.csv", 403, False),
-    ("officer", f"/dashboard/{A}/contacts.csv", 200, True),
+    ("officer", f"/dashboard/{A}/contacts.csv", 403, False),
+    ("officer_b", f"/dashboard/{A}/contacts.csv", 403, False),
+    ("officer_a", f"/dashboard/{A}/contacts.csv", 200, True),
 ]
 
 
@@ -94,16 +107,17 @@ def test_an_officer_sees_all_six_side_by_side(seeded, client):
 
 
 def test_every_view_of_the_contact_list_is_logged(seeded, client):
-    officer = _user("officer", seeded)
+    officer = _user("officer_a", seeded)
     client.force_login(officer)
     client.get(f"/dashboard/{A}/")
     client.get(f"/dashboard/{A}/contacts.csv")
-    views = list(ContactListView.objects.order_by("viewed_at"))
-    assert [(v.viewer, v.neighbourhood.slug, v.export) for v in views] == [
-        (officer, A, False),
-        (officer, A, True),
+    views = list(PersonalDataView.objects.order_by("viewed_at"))
+    shown = Pledge.objects.get(email=CONTACT_EMAIL).pk
+    assert [(v.viewer, v.what, v.how, v.object_ids) for v in views] == [
+        (officer, "Contact list: Bedwell and Pin Green", "viewed", [shown]),
+        (officer, "Contact list: Bedwell and Pin Green", "exported", [shown]),
     ]
-    assert views[0].contacts_shown == 1
+    assert views[0].people == 1
 
 
 def test_the_figures_equal_an_independent_count(seeded, client):
@@ -151,7 +165,7 @@ def _bulk_pledges(neighbourhood, first, last):
 
 @pytest.mark.parametrize("path", ["/dashboard/", f"/dashboard/{A}/"])
 def test_queries_are_the_same_for_100_and_100000_pledges(seeded, client, path):
-    client.force_login(_user("officer", seeded))
+    client.force_login(_user("officer_a", seeded))
     area = seeded.neighbourhoods.get(slug=A)
     _bulk_pledges(area, 1, 100)
     with CaptureQueriesContext(connection) as small:
