@@ -6,11 +6,16 @@ This is the base layer: records point at what they concern by content type and i
 foreign key to an app above, and hold no email address (a keyed hash where one must be matched).
 """
 
+import pghistory
+import pghistory.models
 from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
+
+from audit.trail import trail_event_model
 
 
 class PersonalDataView(models.Model):
@@ -108,3 +113,101 @@ class ConsentChange(models.Model):
 
     def __str__(self) -> str:
         return f"Consent changed by {self.actor} ({self.changed_at:%d %b %Y %H:%M})"
+
+
+# --- The audit trail of accounts and roles (audit.trail) ------------------------------------
+# auth's User and Group are Django's models: their triggers are declared on proxies here, so
+# this app's migrations install them (never a migration inside Django), and the event models
+# point at the real tables. The password hash and the last sign-in time are left out (a secret;
+# noise on every sign-in).
+class TrackedUser(User):
+    class Meta:
+        proxy = True
+        app_label = "audit"
+
+
+class TrackedGroup(Group):
+    class Meta:
+        proxy = True
+        app_label = "audit"
+
+
+class TrackedUserGroup(User.groups.through):
+    class Meta:
+        proxy = True
+        app_label = "audit"
+
+
+class TrackedUserPermission(User.user_permissions.through):
+    class Meta:
+        proxy = True
+        app_label = "audit"
+
+
+class TrackedGroupPermission(Group.permissions.through):
+    class Meta:
+        proxy = True
+        app_label = "audit"
+
+
+def _object(model: type[models.Model]) -> models.ForeignKey:
+    return models.ForeignKey(
+        model, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+
+
+class UserEvent(
+    trail_event_model(TrackedUser, exclude=["password", "last_login"], model_name="UserEvent")
+):
+    pgh_obj = _object(User)
+
+
+class GroupEvent(trail_event_model(TrackedGroup, model_name="GroupEvent")):
+    pgh_obj = _object(Group)
+
+
+class UserGroupEvent(trail_event_model(TrackedUserGroup, model_name="UserGroupEvent")):
+    """Who was put in or taken out of which group (a role)."""
+
+    pgh_obj = _object(User.groups.through)
+
+
+class UserPermissionEvent(
+    trail_event_model(TrackedUserPermission, model_name="UserPermissionEvent")
+):
+    """A permission given to or taken from one user directly."""
+
+    pgh_obj = _object(User.user_permissions.through)
+
+
+class GroupPermissionEvent(
+    trail_event_model(TrackedGroupPermission, model_name="GroupPermissionEvent")
+):
+    """A permission given to or taken from a group (a role)."""
+
+    pgh_obj = _object(Group.permissions.through)
+
+
+class TrailEvents(pghistory.models.Events):
+    """Every event of every event table, with who, where and why from its context: the
+    searchable trail behind the admin's audit pages (read only)."""
+
+    user = pghistory.ProxyField(
+        "pgh_context__user",
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            on_delete=models.DO_NOTHING,
+            null=True,
+            related_name="+",
+            db_constraint=False,
+            help_text="Who made the change (the signed-in user).",
+        ),
+    )
+    url = pghistory.ProxyField("pgh_context__url", models.TextField(null=True))
+    command = pghistory.ProxyField("pgh_context__command", models.TextField(null=True))
+    reason = pghistory.ProxyField("pgh_context__reason", models.TextField(null=True))
+
+    class Meta:
+        proxy = True
+        verbose_name = "audit trail event"
+        verbose_name_plural = "audit trail"

@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 
+from audit.trail import trail_event_model
 from core import clock
 from core.periods import FinancialYear
 from neighbourhoods.models import Council, Neighbourhood
@@ -464,3 +465,12 @@ class BalanceSheetEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} ({self.created_at:%d %b %Y %H:%M})"
+
+
+# The audit trail (audit.trail): a snapshot of each write, kept by database triggers.
+class BalanceSheetTrailEvent(trail_event_model(BalanceSheet, model_name="BalanceSheetTrailEvent")):
+    pass
+
+
+class BalanceSheetLineEvent(trail_event_model(BalanceSheetLine)):
+    pass

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from audit.trail import trail_reason
 from balancesheets.models import (
     MAX_AMOUNT,
     BalanceSheet,
@@ -450,7 +451,8 @@ def balance_sheet_return(*, sheet: BalanceSheet, actor: User, comments: str) -> 
     sheet.returned_by = actor
     sheet.return_comments = comments.strip()
     sheet.full_clean()
-    sheet.save()
+    with trail_reason(f"Returned: {sheet.return_comments}"):
+        sheet.save()
     _record(sheet, SheetAction.RETURNED, actor=actor, comment=sheet.return_comments)
     return sheet
 
@@ -491,7 +493,8 @@ def balance_sheet_restate(*, sheet: BalanceSheet, actor: User | None, reason: st
         created_by=actor,
     )
     restated.full_clean()
-    restated.save()
+    with trail_reason(f"Restated: {restated.restatement_reason}"):
+        restated.save()
     BalanceSheetLine.objects.bulk_create(
         BalanceSheetLine(
             sheet=restated,

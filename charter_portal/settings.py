@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -71,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -246,3 +250,10 @@ if env.str("CHARTER_CLIENT_IP_HEADER", default=""):
         "CHARTER_CLIENT_IP_HEADER is gone (it trusted a header the client writes): set "
         "CHARTER_TRUSTED_PROXY_COUNT or CHARTER_TRUSTED_PROXIES instead."
     )
+
+# The audit trail (django-pghistory): database triggers copy each tracked row into its event
+# table; the context (who, which URL or command, the reason) is attached to every write of a
+# request that can write. Event tables are append-only (audit.trail pseudonymises on erasure).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_ADMIN_MODEL = "audit.TrailEvents"

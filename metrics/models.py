@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from audit.trail import trail_event_model
 from neighbourhoods.models import Neighbourhood
 
 
@@ -256,3 +257,8 @@ class LM3Study(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The audit trail (audit.trail): a snapshot of each write, kept by database triggers.
+class MetricValueEvent(trail_event_model(MetricValue)):
+    pass

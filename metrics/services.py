@@ -34,6 +34,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.trail import trail_reason
 from core.roles import CWB_GROUP
 from metrics.models import (
     Foundation,
@@ -355,7 +356,8 @@ def metric_value_return(*, metric_value: MetricValue, actor: User, comment: str)
     VALUE_WORKFLOW.apply(RETURN, metric_value)
     metric_value.return_comment = comment
     metric_value.full_clean()
-    metric_value.save()
+    with trail_reason(f"Returned: {comment}"):
+        metric_value.save()
     _record(metric_value, ChangeAction.RETURNED, actor=actor, before=before, comment=comment)
     return metric_value
 
@@ -374,7 +376,8 @@ def metric_value_reopen(*, metric_value: MetricValue, actor: User, reason: str) 
     metric_value.submitted_by = None
     metric_value.submitted_at = None
     metric_value.full_clean()
-    metric_value.save()
+    with trail_reason(f"Reopened: {reason}"):
+        metric_value.save()
     _record(metric_value, ChangeAction.REOPENED, actor=_actor(actor), before=before, comment=reason)
     return metric_value
 

@@ -3,6 +3,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
+from audit.trail import trail_event_model
+
 
 class Council(models.Model):
     """The council running this deployment: every council-specific fact is here, not in code."""
@@ -142,3 +144,8 @@ class PostcodeLookup(models.Model):
 
     def __str__(self) -> str:
         return self.postcode
+
+
+# The audit trail (audit.trail): who was given or lost a neighbourhood, by whom.
+class MembershipEvent(trail_event_model(Membership)):
+    pass

@@ -9,6 +9,7 @@ from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
+from audit.trail import trail_event_model
 from metrics.models import Foundation
 from neighbourhoods.models import Neighbourhood
 
@@ -348,3 +349,45 @@ class Campaign(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# The audit trail (audit.trail): a snapshot of each write, kept by database triggers. Secrets
+# (token hashes, the confirmation nonce, the submission key), the IP hash and duplicate
+# fingerprint, and the generated search vector are left out: they tell a reader nothing.
+class PledgeEvent(
+    trail_event_model(
+        Pledge,
+        exclude=[
+            "search_vector",
+            "manage_token_hash",
+            "confirmation_nonce",
+            "submission_key",
+            "ip_hash",
+            "duplicate_fingerprint",
+        ],
+    )
+):
+    pass
+
+
+class PledgeCommitments(Pledge.commitments.through):
+    """The links between pledges and commitments, as a proxy so this app's migrations install
+    their triggers (an auto-created table has no migration state of its own)."""
+
+    class Meta:
+        proxy = True
+
+
+class PledgeCommitmentsEvent(
+    trail_event_model(PledgeCommitments, model_name="PledgeCommitmentsEvent")
+):
+    pgh_obj = models.ForeignKey(
+        Pledge.commitments.through,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+
+class PledgeUpdateEvent(trail_event_model(PledgeUpdate)):
+    pass

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from audit.trail import trail_event_model
 from neighbourhoods.models import Neighbourhood
 
 
@@ -115,3 +116,13 @@ class SpendTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment_date} {self.supplier} £{self.amount}"
+
+
+# The audit trail (audit.trail). SpendTransaction is not tracked: millions of rows written only
+# by the import, whose batch (who, when, which file) is.
+class ImportBatchEvent(trail_event_model(ImportBatch)):
+    pass
+
+
+class SupplierEvent(trail_event_model(Supplier)):
+    pass

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.trail import trail_command
 from charter_portal.reference_data import (
     DEFAULT_REFERENCE_FILE,
     ReferenceDataError,
@@ -16,6 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_REFERENCE_FILE)
 
+    @trail_command("load_reference_data")
     def handle(self, *args, path: Path, **options):
         try:
             council = reference_data_load(path=path)

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.trail import trail_command
 from balancesheets.demo import demo_balance_sheets_ensure
 from charter_portal.demo import demo_users_ensure
 from charter_portal.reference_data import DEFAULT_REFERENCE_FILE, reference_data_load
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             help="Seed even with DEBUG off. Demo users have published passwords: never in live.",
         )
 
+    @trail_command("seed_demo")
     def handle(self, *args, reference: Path, allow_production: bool, **options):
         if not settings.DEBUG and not allow_production:
             raise CommandError("seed_demo creates users with published passwords; DEBUG is off.")

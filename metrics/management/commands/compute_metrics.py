@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.trail import trail_command
 from core.periods import FinancialYear
 from metrics.services import metric_values_compute
 
@@ -30,6 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", help="Last day, e.g. 2025-03-31.")
         parser.add_argument("--user", help="Username recorded as having computed the values.")
 
+    @trail_command("compute_metrics")
     def handle(self, *args, year, date_from, date_to, user, **options):
         if year is not None and (date_from or date_to):
             raise CommandError("Give either --year or --from and --to, not both.")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
+from audit.trail import trail_command
 from metrics.spend.importer import FIELD_LABELS, HEADER_ALIASES, header_map_parse
 from metrics.spend.services import SpendImportError, spend_import
 from metrics.spend.suppliers import supplier_localities_refresh
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             "has not placed), e.g. after `manage.py import_postcodes`.",
         )
 
+    @trail_command("import_spend")
     def handle(self, *args, paths, map, dry_run, body, no_progress, refresh_localities, **options):
         if not paths and not refresh_localities:
             raise CommandError("Name at least one file to import.")

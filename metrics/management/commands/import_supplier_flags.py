@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.trail import trail_command
 from metrics.spend.suppliers import SupplierFlagsImportError, supplier_flags_import
 
 
@@ -25,6 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path, help="The CSV file.")
 
+    @trail_command("import_supplier_flags")
     def handle(self, *args, path: Path, **options):
         try:
             try:

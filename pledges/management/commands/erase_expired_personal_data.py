@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from audit.trail import trail_command
 from pledges.services import personal_data_retention_apply
 
 
@@ -11,6 +12,7 @@ class Command(BaseCommand):
         "PLEDGE_RETENTION_CLOSED_DAYS. Run it daily."
     )
 
+    @trail_command("erase_expired_personal_data")
     def handle(self, *args, **options):
         result = personal_data_retention_apply()
         self.stdout.write(
