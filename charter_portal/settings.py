@@ -228,6 +228,12 @@ PLEDGE_IP_HASH_SALT = env.str("PLEDGE_IP_HASH_SALT", default=SECRET_KEY)
 PLEDGE_RETENTION_UNCONFIRMED_DAYS = env.int("PLEDGE_RETENTION_UNCONFIRMED_DAYS", default=30)
 PLEDGE_RETENTION_CLOSED_DAYS = env.int("PLEDGE_RETENTION_CLOSED_DAYS", default=183)
 PLEDGE_EMAIL_MAX_ATTEMPTS = env.int("PLEDGE_EMAIL_MAX_ATTEMPTS", default=8)
+
+# Spend files (metrics.spend.files): what an XLSX workbook may unpack to, checked before it is
+# opened, and how many cells it may have, so a small file cannot exhaust a worker's memory.
+SPEND_XLSX_MAX_UNPACKED_MB = env.int("SPEND_XLSX_MAX_UNPACKED_MB", default=1000)
+SPEND_XLSX_MAX_SHARED_STRINGS_MB = env.int("SPEND_XLSX_MAX_SHARED_STRINGS_MB", default=64)
+SPEND_XLSX_MAX_CELLS = env.int("SPEND_XLSX_MAX_CELLS", default=50_000_000)
 # An unfinished pledge journey's answers (name, email, postcode) live in the session: it
 # expires this long after the last answer, and `manage.py housekeeping` (daily) deletes it.
 PLEDGE_JOURNEY_SESSION_MAX_AGE = env.int("PLEDGE_JOURNEY_SESSION_MAX_AGE", default=24 * 3600)
