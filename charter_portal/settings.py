@@ -263,3 +263,4 @@ if env.str("CHARTER_CLIENT_IP_HEADER", default=""):
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 PGHISTORY_APPEND_ONLY = True
 PGHISTORY_ADMIN_MODEL = "audit.TrailEvents"
+PGHISTORY_ADMIN_CLASS = "audit.trail_admin.TrailEventsAdmin"

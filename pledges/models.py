@@ -367,7 +367,8 @@ class PledgeEvent(
         ],
     )
 ):
-    pass
+    # Shown in the trail's admin only to the data-protection role (audit.trail_admin).
+    trail_personal_fields = ("email", "contact_name", "postcode")
 
 
 class PledgeCommitments(Pledge.commitments.through):
@@ -381,6 +382,7 @@ class PledgeCommitments(Pledge.commitments.through):
 class PledgeCommitmentsEvent(
     trail_event_model(PledgeCommitments, model_name="PledgeCommitmentsEvent")
 ):
+    trail_visible_with = "pledges.Pledge"  # seen by whoever may see the pledges
     pgh_obj = models.ForeignKey(
         Pledge.commitments.through,
         on_delete=models.DO_NOTHING,

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 
+from audit.models import UserGroupEvent
 from audit.trail import trail_changes, trail_events, trail_reason
 from pledges.models import Pledge, PledgeEvent
 from tests.factories import PledgeFactory, UserFactory
@@ -67,8 +68,6 @@ def test_adding_a_user_to_a_group_and_making_them_staff_is_recorded():
     user.is_staff = True
     user.save()
 
-    label, changes = _changes(user)[-1]
+    _, changes = _changes(user)[-1]
     assert changes["is_staff"] == (False, True)
-    from audit.models import UserGroupEvent
-
     assert UserGroupEvent.objects.filter(user_id=user.pk, group_id=group.pk, pgh_label="insert")
