@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 
+from audit.access import sees_all_personal_data
 from core.admin import ReadOnlyAdminMixin, counted, only_ids
 from outbox.models import OutboundEmail
 from outbox.services import emails_retry
@@ -9,13 +10,16 @@ from outbox.services import emails_retry
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The outbox, read-only; its bodies hold pledgers' private links, so they are not shown."""
+    """The outbox, read-only; its bodies hold pledgers' private links, so they are not shown.
 
-    list_display = ["created_at", "to", "subject", "kind", "status", "attempts", "sent_at"]
+    Least privilege: the addresses are shown, and searched, only for the data-protection staff;
+    a neighbourhood's officers see their pledgers' emails on each pledge's page instead."""
+
+    list_display = ["created_at", "recipient", "subject", "kind", "status", "attempts", "sent_at"]
     list_filter = ["status", "kind"]
-    search_fields = ["to", "subject"]
+    search_fields = ["subject"]
     fields = [
-        "to",
+        "recipient",
         "subject",
         "kind",
         "about_record",
@@ -27,6 +31,25 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
     actions = ["retry_sending"]
+
+    def _recipient_field(self, request) -> str:
+        return "to" if sees_all_personal_data(request.user) else "recipient"
+
+    def get_list_display(self, request):
+        return ["created_at", self._recipient_field(request), *self.list_display[2:]]
+
+    def get_search_fields(self, request):
+        return ["to", "subject"] if sees_all_personal_data(request.user) else self.search_fields
+
+    def get_fields(self, request, obj=None):
+        return [self._recipient_field(request), *self.fields[1:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description="to")
+    def recipient(self, email: OutboundEmail) -> str:
+        return "(hidden)" if email.to else ""
 
     @admin.display(description="about")
     def about_record(self, email: OutboundEmail) -> str:

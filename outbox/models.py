@@ -45,4 +45,5 @@ class OutboundEmail(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} to {self.to} ({self.get_status_display()})"
+        # Never the address: admin shows this to people who may not see it (actions, history).
+        return f"{self.kind} email {self.pk} ({self.get_status_display()})"

@@ -5,20 +5,31 @@ erase), so every decision is recorded as a moderation event and the pledger is e
 may correct a pledge's public wording through the change form. Paper pledges are imported from a
 spreadsheet through the same service as online pledges. Pledges are never deleted: they are
 withdrawn by the pledger or have their personal data erased.
+
+Contact details (email, contact name, postcode, IP hash, a name not agreed to be shown, the
+emails sent) are shown, searched and listed only for the officers of the pledge's neighbourhood
+and the data-protection staff (`pledges_with_visible_contacts`), and each view of them is logged.
+Consent (show name, contact consent) changes only through the reasoned consent page.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Case, Value, When
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.db.models import Case, Q, Value, When
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
 from import_export.results import RowResult
 
+from audit.access import personal_data_viewed
+from audit.models import PersonalDataView
 from core.admin import (
     ReadOnlyAdminMixin,
     ReadOnlyTabularInline,
@@ -27,8 +38,9 @@ from core.admin import (
     counted,
     only_ids,
 )
+from neighbourhoods.selectors import StaffAccess, staff_access
 from outbox.models import OutboundEmail
-from pledges.forms_admin import ActionConfirmationForm, PledgeCorrectionForm
+from pledges.forms_admin import ActionConfirmationForm, ConsentChangeForm, PledgeCorrectionForm
 from pledges.models import (
     Campaign,
     ModerationEvent,
@@ -38,8 +50,11 @@ from pledges.models import (
     UpdateStatus,
 )
 from pledges.resources import PaperPledgeResource
+from pledges.selectors import pledges_with_visible_contacts
 from pledges.services import (
     MODERATABLE,
+    ConsentChangeRefused,
+    pledge_consent_change,
     pledge_erase_personal_data,
     pledge_publish,
     pledge_reject,
@@ -153,8 +168,12 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
         ("neighbourhood", admin.RelatedOnlyFieldListFilter),
         "commitments",
     ]
-    search_fields = ["reference", "display_name", "email"]
-    search_help_text = "Search by reference, name or email address."
+    # Searched by get_search_results: private fields only within what the user may see.
+    search_fields = ["reference"]
+    search_help_text = (
+        "Search by reference or name; by email address or postcode for the pledges whose "
+        "contact details you may see."
+    )
     list_select_related = ["neighbourhood"]
     ordering = ["-created_at"]
     readonly_fields = [
@@ -170,6 +189,9 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
         "postcode",
         "contact_consent",
         "ip_hash",
+        "show_name",
+        "consent",
+        "name_withheld",
         "created_at",
         "confirmed_at",
         "published_at",
@@ -195,7 +217,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
                     "pledger_type",
                     "organisation_size",
                     "display_name",
-                    "show_name",
+                    "consent",
                     "neighbourhood",
                     "commitments",
                     "text",
@@ -242,6 +264,164 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         # Pledges come from the journey or the paper import, both through `pledge_submit`.
         return False
+
+    # Least privilege for contact details.
+
+    def _access(self, request) -> StaffAccess:
+        if not hasattr(request, "_staff_access"):
+            request._staff_access = staff_access(user=request.user)
+        return request._staff_access
+
+    def _sees_contacts(self, request, obj: Pledge | None) -> bool:
+        return obj is not None and self._access(request).sees_contacts(obj.neighbourhood)
+
+    def get_fieldsets(self, request, obj=None):
+        if self._sees_contacts(request, obj):
+            return self.fieldsets
+        fieldsets = [
+            (name, options) for name, options in self.fieldsets if name != "Private details"
+        ]
+        if obj is not None and not obj.show_name:
+            # The name the pledger did not agree to show is contact data too.
+            fieldsets = [
+                (
+                    name,
+                    {
+                        **options,
+                        "fields": [
+                            "name_withheld" if field == "display_name" else field
+                            for field in options["fields"]
+                        ],
+                    },
+                )
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
+    def get_inlines(self, request, obj):
+        if self._sees_contacts(request, obj):
+            return self.inlines
+        # The emails show the pledger's address.
+        return [inline for inline in self.inlines if inline is not OutboundEmailInline]
+
+    @admin.display(description="name")
+    def name_withheld(self, obj: Pledge) -> str:
+        return "Not shown: the pledger did not agree to show their name."
+
+    @admin.display(description="consent")
+    def consent(self, obj: Pledge) -> str:
+        shown = "Name shown publicly" if obj.show_name else "Name not shown"
+        contact = "may be contacted" if obj.contact_consent else "not to be contacted"
+        if obj.pk is None or obj.personal_data_erased_at is not None:
+            return f"{shown}; {contact}."
+        url = reverse("admin:pledges_pledge_consent", args=[obj.pk])
+        return format_html(
+            '{}; {}. <a href="{}">Change consent as the pledger asked…</a>', shown, contact, url
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        pledge = getattr(response, "context_data", {}).get("original")
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and pledge is not None
+            and pledge.personal_data_erased_at is None
+            and self._sees_contacts(request, pledge)
+        ):
+            personal_data_viewed(
+                viewer=request.user,
+                how=PersonalDataView.How.VIEWED,
+                what=f"Pledge {pledge.reference}",
+                model=Pledge,
+                ids=[pledge.pk],
+            )
+        return response
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        visible = pledges_with_visible_contacts(access=self._access(request))
+        public = Q(reference__icontains=term) | Q(show_name=True, display_name__icontains=term)
+        private = visible & (
+            Q(display_name__icontains=term)
+            | Q(contact_name__icontains=term)
+            | Q(email__icontains=term)
+            | Q(postcode__iexact=term)
+        )
+        # A search that found people by their private details is a view of them: logged.
+        found = list(
+            queryset.filter(private).exclude(public).order_by().values_list("pk", flat=True)[:1000]
+        )
+        if found:
+            personal_data_viewed(
+                viewer=request.user,
+                how=PersonalDataView.How.SEARCHED,
+                what="Search of pledges by contact details",
+                model=Pledge,
+                ids=found,
+                search_term=term,
+            )
+        return queryset.filter(public | private), False
+
+    def get_urls(self):
+        consent = path(
+            "<path:object_id>/consent/",
+            self.admin_site.admin_view(self.consent_view),
+            name="pledges_pledge_consent",
+        )
+        return [consent, *super().get_urls()]
+
+    def consent_view(self, request, object_id):
+        """Change a pledger's consent for them, with a reason they are emailed."""
+        pledge = self.get_object(request, unquote(object_id))
+        if pledge is None:
+            raise Http404("No such pledge.")
+        if not self.has_change_permission(request, pledge) or not self._sees_contacts(
+            request, pledge
+        ):
+            raise PermissionDenied("Only the officers of the pledge's neighbourhood may.")
+        if pledge.personal_data_erased_at is not None:
+            raise Http404("This pledge's personal data is erased.")
+        initial = {"show_name": pledge.show_name, "contact_consent": pledge.contact_consent}
+        form = ConsentChangeForm(request.POST or None, initial=initial)
+        change_url = reverse("admin:pledges_pledge_change", args=[pledge.pk])
+        if request.method == "POST" and form.is_valid():
+            try:
+                change = pledge_consent_change(
+                    pledge=pledge,
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    show_name=form.cleaned_data["show_name"],
+                    contact_consent=form.cleaned_data["contact_consent"],
+                )
+            except ConsentChangeRefused as refusal:
+                form.add_error(None, str(refusal))
+            else:
+                if change is None:
+                    self.message_user(request, "Nothing changed.", messages.WARNING)
+                else:
+                    self.message_user(
+                        request,
+                        "Consent changed and the reason recorded."
+                        + (" The pledger has been emailed." if pledge.email else ""),
+                        messages.SUCCESS,
+                    )
+                return HttpResponseRedirect(change_url)
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request,
+            "admin/pledges/consent_change.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Change consent for pledge {pledge.reference}",
+                "opts": self.opts,
+                "original": pledge,
+                "form": form,
+                "change_url": change_url,
+            },
+        )
 
     def has_delete_permission(self, request, obj=None):
         return False

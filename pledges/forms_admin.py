@@ -56,3 +56,25 @@ class ActionConfirmationForm(forms.Form):
             del self.fields["reason"]
         if not with_note:
             del self.fields["note"]
+
+
+class ConsentChangeForm(forms.Form):
+    """A pledger's consent changed for them: the new answers and the reason they are told."""
+
+    show_name = forms.BooleanField(required=False, label="Show the name publicly with the pledge")
+    contact_consent = forms.BooleanField(
+        required=False, label="The Charter team may contact the pledger about the Charter"
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text="Why, e.g. \u201cAsked by email on 3 March\u201d. Recorded and emailed to the "
+        "pledger with the change.",
+        error_messages={"required": "Give the reason for changing the pledger\u2019s consent"},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.has_changed() or set(self.changed_data) <= {"reason"}:
+            raise forms.ValidationError("Change at least one answer, or go back")
+        return cleaned

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from charter_portal.reference_data import DEFAULT_REFERENCE_FILE, reference_data_load
 from core.roles import CWB_GROUP, OFFICERS
+from neighbourhoods.models import Membership
 from outbox.models import OutboundEmail
 from pledges.models import (
     Campaign,
@@ -23,7 +24,7 @@ from pledges.models import (
     UpdateStatus,
 )
 from pledges.services import pledge_publish
-from tests.factories import PledgeFactory, UserFactory
+from tests.factories import MembershipFactory, PledgeFactory, UserFactory
 
 CHANGELIST = "/admin/pledges/pledge/"
 UPDATES = "/admin/pledges/pledgeupdate/"
@@ -57,7 +58,12 @@ def _confirm(client, url, action, objects, **data):
 
 @pytest.fixture
 def officer(council):
-    return _staff_in(OFFICERS)
+    """An officer working in the neighbourhood of the `waiting` pledge: sees its contacts."""
+    user = _staff_in(OFFICERS)
+    MembershipFactory(
+        user=user, neighbourhood=council.neighbourhoods.first(), role=Membership.Role.OFFICER
+    )
+    return user
 
 
 @pytest.fixture
@@ -98,7 +104,7 @@ def test_the_moderation_queue_leaves_out_published_pledges_until_asked(officer_c
 
 
 def test_a_search_looks_at_every_pledge(officer_client, waiting):
-    published = PledgeFactory()
+    published = PledgeFactory(neighbourhood=waiting.neighbourhood)
     page = _text(officer_client.get(CHANGELIST, {"q": published.email}))
     assert published.reference in page
     assert waiting.reference not in page
