@@ -1,5 +1,6 @@
 """Public pages that combine several apps. Thin: read through each app's selectors, render."""
 
+from django.conf import settings
 from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
@@ -58,7 +59,14 @@ def accessibility_statement(request):
 
 @require_safe
 def privacy_notice(request):
-    return render(request, "pages/privacy.html")
+    # The retention schedule shown is the one the code applies (pledges.services, the journey).
+    retention = {
+        "journey_hours": settings.PLEDGE_JOURNEY_SESSION_MAX_AGE // 3600,
+        "unconfirmed_days": settings.PLEDGE_RETENTION_UNCONFIRMED_DAYS,
+        "closed_days": settings.PLEDGE_RETENTION_CLOSED_DAYS,
+        "closed_months": round(settings.PLEDGE_RETENTION_CLOSED_DAYS / 30.44),
+    }
+    return render(request, "pages/privacy.html", {"retention": retention})
 
 
 @require_safe

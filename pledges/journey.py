@@ -4,8 +4,12 @@ Each step names the answers it sets; a step applies only when earlier answers ca
 (business size for businesses, postcode when the pledger does not know their area).
 """
 
+import datetime
 import uuid
 from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
 
 from pledges.forms import TOWN_WIDE, USE_POSTCODE
 from pledges.models import PledgerType
@@ -63,6 +67,11 @@ class Journey:
         if self.answers.get("area") != USE_POSTCODE:
             self.answers.pop("postcode", None)
         self.session[SESSION_KEY] = self.state
+        # Unfinished answers (name, email, postcode) must not live for the session's 14 days:
+        # the session expires a day after the last answer. A signed-in user's session keeps
+        # its own (shorter) rules.
+        if "_auth_user_id" not in self.session:
+            self.session.set_expiry(settings.PLEDGE_JOURNEY_SESSION_MAX_AGE)
 
     def clear(self) -> None:
         self.session.pop(SESSION_KEY, None)
@@ -98,3 +107,22 @@ class Journey:
         if area == USE_POSTCODE:
             return self.answers.get("postcode_neighbourhood")
         return area
+
+
+def journey_sessions_expire(*, now: datetime.datetime | None = None) -> int:
+    """Bring forward the expiry of stored sessions that hold journey answers but would outlive
+    the journey's maximum age (those saved before journeys had one), so the daily clearing of
+    expired sessions deletes them in time. One pass over the session table; returns how many."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+
+    now = now or timezone.now()
+    latest = now + datetime.timedelta(seconds=settings.PLEDGE_JOURNEY_SESSION_MAX_AGE)
+    store = SessionStore()
+    keys = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=latest).iterator(chunk_size=500)
+        if SESSION_KEY in (data := store.decode(session.session_data))
+        and "_auth_user_id" not in data
+    ]
+    return Session.objects.filter(session_key__in=keys).update(expire_date=latest)
