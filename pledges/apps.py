@@ -11,3 +11,7 @@ class PledgesConfig(AppConfig):
         from pledges.metric_sources import metric_sources_register
 
         metric_sources_register()
+        # Their part of a data subject's data, registered with audit (which never imports us).
+        from pledges.subject_data import subject_data_parts_register
+
+        subject_data_parts_register()

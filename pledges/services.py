@@ -659,3 +659,13 @@ def pledge_consent_change(
             },
         )
     return change
+
+
+def erase_personal_data_of(*, pledge_ids: Sequence[int], actor: User | None, note: str) -> int:
+    """Erase the personal data of these pledges (those not erased already), in batches: for
+    erasure by email address. Returns how many were erased."""
+    pending = Pledge.objects.filter(pk__in=list(pledge_ids), personal_data_erased_at__isnull=True)
+    erased = 0
+    while ids := list(pending.values_list("pk", flat=True)[:RETENTION_BATCH]):
+        erased += _erase_personal_data(ids, actor=actor, note=note)
+    return erased
