@@ -212,6 +212,16 @@ CHARTER_FALLBACK_SERVICE_NAME = env.str(
 
 # Background work (emails): django-tasks with its database backend; `manage.py db_worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Confirmations and notices anyone can trigger by typing an address: at most this many emails
+# to one address an hour; more are recorded as capped and not sent.
+OUTBOX_EMAILS_PER_ADDRESS_PER_HOUR = env.int("OUTBOX_EMAILS_PER_ADDRESS_PER_HOUR", default=3)
+# A pending email claimed by a worker longer ago than this (seconds) lost its worker mid-send:
+# the worker (`manage.py worker`) queues it again. Far longer than one send (EMAIL_TIMEOUT).
+OUTBOX_SEND_CLAIM_TIMEOUT = env.int("OUTBOX_SEND_CLAIM_TIMEOUT", default=300)
+# The worker (`manage.py worker`) looks for such emails this often (seconds), and runs the
+# daily housekeeping (`manage.py housekeeping`) once per this many hours across all workers.
+WORKER_STALE_SWEEP_SECONDS = env.int("WORKER_STALE_SWEEP_SECONDS", default=60)
+WORKER_HOUSEKEEPING_HOURS = env.int("WORKER_HOUSEKEEPING_HOURS", default=24)
 # Where links in emails point.
 CHARTER_SITE_URL = env.str("CHARTER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Development mail is written to var/mail as well as the console, so a link can be followed.

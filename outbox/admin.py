@@ -1,11 +1,28 @@
-"""The outbox in admin: read-only, with a retry for the emails the worker gave up on."""
+"""The outbox in admin: read-only, with a retry for the emails the worker gave up on or that
+are stuck (their worker stopped mid-send), and counts of each status, capped ones included."""
 
 from django.contrib import admin, messages
 
 from audit.access import sees_all_personal_data
 from core.admin import ReadOnlyAdminMixin, counted, only_ids
 from outbox.models import OutboundEmail
-from outbox.services import emails_retry
+from outbox.services import emails_retry, emails_stuck
+
+
+class StuckFilter(admin.SimpleListFilter):
+    """Emails whose worker stopped while sending them (the worker requeues them by itself
+    within a minute or so while it runs; these are the ones waiting for it)."""
+
+    title = "stuck sending"
+    parameter_name = "stuck"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Stuck: its worker stopped mid-send")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(pk__in=emails_stuck().values("pk"))
+        return queryset
 
 
 @admin.register(OutboundEmail)
@@ -16,7 +33,8 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     a neighbourhood's officers see their pledgers' emails on each pledge's page instead."""
 
     list_display = ["created_at", "recipient", "subject", "kind", "status", "attempts", "sent_at"]
-    list_filter = ["status", "kind"]
+    list_filter = ["status", StuckFilter, "kind"]
+    show_facets = admin.ShowFacets.ALWAYS  # how many of each status, capped ones included
     search_fields = ["subject"]
     fields = [
         "recipient",
@@ -27,6 +45,7 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "attempts",
         "last_error",
         "created_at",
+        "claimed_at",
         "sent_at",
     ]
     readonly_fields = fields
@@ -56,7 +75,7 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return str(email.about) if email.about_id else ""
 
     # Retrying changes no data the officer could not see: those who may read the outbox may.
-    @admin.action(description="Retry sending", permissions=["view"])
+    @admin.action(description="Retry sending (failed or stuck emails)", permissions=["view"])
     def retry_sending(self, request, queryset):
         selection = only_ids(queryset)
         retried = emails_retry(emails=selection)
@@ -74,8 +93,9 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             self.message_user(
                 request,
                 counted(
-                    "%(count)d selected email had not failed, so it was left alone.",
-                    "%(count)d selected emails had not failed, so they were left alone.",
+                    "%(count)d selected email had neither failed nor stuck, so it was left alone.",
+                    "%(count)d selected emails had neither failed nor stuck, so they were left "
+                    "alone.",
                     skipped,
                 ),
                 messages.WARNING,

@@ -1,6 +1,18 @@
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.functions import Lower
+
+
+class AddressKey(models.Func):
+    """An address as the per-address cap counts it: lower case, without a "+tag" (which most
+    mail services deliver to the same mailbox), so name+1@… and Name@… count together."""
+
+    function = "regexp_replace"
+    output_field = models.CharField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(Lower(expression), models.Value(r"\+[^@]*@"), models.Value("@"), **extra)
 
 
 class OutboundEmail(models.Model):
@@ -14,6 +26,7 @@ class OutboundEmail(models.Model):
         PENDING = "pending", "Waiting to send"
         SENT = "sent", "Sent"
         FAILED = "failed", "Gave up after retries"
+        CAPPED = "capped", "Not sent: too many to this address"
 
     to = models.EmailField()
     subject = models.CharField(max_length=200)
@@ -29,18 +42,33 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Set (and committed) before the mail server is called: a claim older than
+    # OUTBOX_SEND_CLAIM_TIMEOUT on a pending email means its worker died mid-send.
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "created_at"], name="outbox_email_status_idx"),
             models.Index(fields=["about_type", "about_id"], name="outbox_email_about_idx"),
+            models.Index(AddressKey("to"), "created_at", name="outbox_email_address_idx"),
+            models.Index(
+                fields=["claimed_at"],
+                condition=models.Q(status="pending", claimed_at__isnull=False),
+                name="outbox_email_claimed_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(about_type__isnull=True, about_id__isnull=True)
                 | models.Q(about_type__isnull=False, about_id__isnull=False),
                 name="outbox_email_about_whole",
+            ),
+            # A capped email was never sent, nor will be, and keeps no body (no private link).
+            models.CheckConstraint(
+                condition=~models.Q(status="capped")
+                | models.Q(body="", sent_at__isnull=True, claimed_at__isnull=True),
+                name="outbox_email_capped_unsent",
             ),
         ]
 

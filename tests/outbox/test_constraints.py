@@ -25,6 +25,7 @@ def _email_about_a_record():
 
 CASES = {
     "outbox_email_about_whole": changed(_email_about_a_record, about_type=None),
+    "outbox_email_capped_unsent": changed(_email_about_a_record, status="capped"),
 }
 
 
