@@ -9,7 +9,8 @@ database writes the trail, bulk updates, raw SQL and the shell are caught as wel
 This module is the one place that knows how the trail is shaped:
 
 - `trail_event_model()` declares a tracked model's event model (each app's models.py);
-- `trail_context()` and `trail_reason()` attach who/why to the writes inside them;
+- `trail_context()`, `trail_reason()` and `trail_step()` attach who/what/why to the writes
+  inside them;
 - `trail_events()`, `trail_changes()` read it back as who, when, before → after, reason;
 - `trail_pseudonymise_values()` / `trail_pseudonymise_fields()` replace personal data inside
   every event table (erasure), and `trail_mentions()` finds where a value appears (subject
@@ -85,24 +86,45 @@ def trail_context(**metadata: Any) -> Iterator[None]:
 
 @contextlib.contextmanager
 def trail_reason(reason: str, **metadata: Any) -> Iterator[None]:
-    """Record `reason` as why the writes inside happened.
+    """Record `reason` as why the writes inside happened (nothing if it is empty).
 
     Inside a request or command the writes already share one context (who, where); a reason
     must not be written over the whole of it (a command that rejects two pledges for two
     reasons), so the writes inside get a context of their own that copies the enclosing one and
     adds the reason; the enclosing context is restored afterwards.
     """
-    if not reason:
+    if not reason and not metadata:
         yield
         return
+    with _own_context({"reason": reason, **metadata} if reason else metadata):
+        yield
+
+
+@contextlib.contextmanager
+def trail_step(
+    action: str, *, actor: Any = None, reason: str = "", **metadata: Any
+) -> Iterator[None]:
+    """Record the writes inside as one named step of a workflow (`action`, e.g. "validated"),
+    taken by `actor` (when a service is told who acts: a command's --user), for `reason`."""
+    details: dict[str, Any] = {"action": action, **metadata}
+    if actor is not None and getattr(actor, "pk", None) is not None:
+        details["user"] = actor.pk
+    if reason:
+        details["reason"] = reason
+    with _own_context(details):
+        yield
+
+
+@contextlib.contextmanager
+def _own_context(metadata: dict[str, Any]) -> Iterator[None]:
     tracker = pghistory.runtime._tracker
     outer = getattr(tracker, "value", None)
     if outer is None:
-        with pghistory.context(reason=reason, **metadata):
+        with pghistory.context(**metadata):
             yield
         return
     tracker.value = pghistory.runtime.Context(
-        id=uuid.uuid4(), metadata={**outer.metadata, "reason": reason, **metadata}
+        id=uuid.uuid4(), metadata={**outer.metadata, **metadata}
     )
     try:
         yield

@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from core.admin import ReadOnlyTabularInline, confirmation_data, confirmation_page, counted
 from metrics.lm3 import lm3_for_study, lm3_round2_suppliers_from_spend
@@ -23,6 +24,7 @@ from metrics.models import (
     MetricValueChange,
 )
 from metrics.periods import period_label
+from metrics.selectors import metric_value_history
 from metrics.services import (
     is_cwb_group_member,
     lm3_study_save,
@@ -199,10 +201,26 @@ class MetricValueForm(forms.ModelForm):
         return cleaned
 
 
+def _what_changed(before: dict, after: dict) -> str:
+    parts = []
+    for key in HISTORY_FIELDS_SHOWN:
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if not before:
+            if new:
+                parts.append(f"{key.replace('_', ' ')}: {new}")
+        else:
+            parts.append(f"{key.replace('_', ' ')}: {old or '(empty)'} → {new or '(empty)'}")
+    return "; ".join(parts) or "—"
+
+
 class MetricValueChangeInline(ReadOnlyTabularInline):
+    """The history kept before the audit trail existed: read only, shown where a value has it."""
+
     model = MetricValueChange
     verbose_name = "change"
-    verbose_name_plural = "History"
+    verbose_name_plural = "History before the audit trail (read only)"
     fields = ["changed_at", "action", "changed_by", "what_changed", "comment"]
     readonly_fields = fields
 
@@ -211,18 +229,7 @@ class MetricValueChangeInline(ReadOnlyTabularInline):
 
     @admin.display(description="what changed")
     def what_changed(self, obj: MetricValueChange) -> str:
-        before, after = obj.before or {}, obj.after or {}
-        parts = []
-        for key in HISTORY_FIELDS_SHOWN:
-            old, new = before.get(key), after.get(key)
-            if old == new:
-                continue
-            if not before:
-                if new:
-                    parts.append(f"{key.replace('_', ' ')}: {new}")
-            else:
-                parts.append(f"{key.replace('_', ' ')}: {old or '(empty)'} → {new or '(empty)'}")
-        return "; ".join(parts) or "—"
+        return _what_changed(obj.before or {}, obj.after or {})
 
 
 class CommentForm(forms.Form):
@@ -279,16 +286,17 @@ class MetricValueAdmin(admin.ModelAdmin):
     IDENTITY_FIELDS = ["metric", "period_start", "period_end", "neighbourhood"]
 
     def get_fields(self, request, obj=None):
-        return [*self.IDENTITY_FIELDS, "value", "evidence", *self.STATE_FIELDS]
+        history = ["history"] if obj is not None else []
+        return [*self.IDENTITY_FIELDS, "value", "evidence", *self.STATE_FIELDS, *history]
 
     def get_inlines(self, request, obj):
-        # A value has a history once it exists.
-        return self.inlines if obj is not None else []
+        # Only values older than the audit trail have a history of the old kind.
+        return self.inlines if obj is not None and obj.changes.exists() else []
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return self.STATE_FIELDS
-        readonly = [*self.IDENTITY_FIELDS, *self.STATE_FIELDS]
+        readonly = [*self.IDENTITY_FIELDS, *self.STATE_FIELDS, "history"]
         if obj.metric.computed or obj.status not in EDITABLE:
             readonly.append("value")
         if obj.status not in EDITABLE:
@@ -298,6 +306,27 @@ class MetricValueAdmin(admin.ModelAdmin):
     @admin.display(description="period", ordering="period_start")
     def period(self, obj: MetricValue) -> str:
         return period_label(obj.period_start, obj.period_end)
+
+    @admin.display(description="History")
+    def history(self, obj: MetricValue) -> str:
+        """The value's audit trail: each step, who, when, what changed, the comment."""
+        rows = [
+            (
+                f"{change.changed_at:%d %b %Y %H:%M}",
+                change.action,
+                change.changed_by or "—",
+                _what_changed(change.before, change.after),
+                change.comment or "—",
+            )
+            for change in metric_value_history(metric_value=obj)
+        ]
+        return format_html(
+            "<table><thead><tr><th>When</th><th>Step</th><th>By</th><th>What changed</th>"
+            "<th>Comment</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", rows
+            ),
+        )
 
     @admin.display(description="area", ordering="neighbourhood__name")
     def area(self, obj: MetricValue) -> str:

@@ -25,7 +25,6 @@ from metrics.models import (
     LM3Study,
     Metric,
     MetricValue,
-    MetricValueChange,
     Unit,
     ValueStatus,
 )
@@ -212,7 +211,7 @@ STEP_DELAYS = {
 
 
 def _history_backdate(entered_on: dict[int, datetime.datetime]) -> None:
-    """The services stamp each step with now: move the demo values' steps back to their story."""
+    """The services stamp each step with now: move the demo values' dates back to their story."""
     values = list(
         MetricValue.objects.filter(pk__in=entered_on).only("submitted_at", "validated_at")
     )
@@ -222,13 +221,9 @@ def _history_backdate(entered_on: dict[int, datetime.datetime]) -> None:
             value.submitted_at = entered + STEP_DELAYS[ChangeAction.SUBMITTED]
         if value.validated_at:
             value.validated_at = entered + STEP_DELAYS[ChangeAction.VALIDATED]
+    # The audit trail keeps when each write really happened (it is not back-dated): the story's
+    # dates are the values' own.
     MetricValue.objects.bulk_update(values, ["submitted_at", "validated_at"], batch_size=500)
-    changes = list(
-        MetricValueChange.objects.filter(value_id__in=entered_on).only("value", "action")
-    )
-    for change in changes:
-        change.changed_at = entered_on[change.value_id] + STEP_DELAYS[change.action]
-    MetricValueChange.objects.bulk_update(changes, ["changed_at"], batch_size=500)
 
 
 @transaction.atomic

@@ -158,7 +158,9 @@ class MetricValue(models.Model):
 
 
 class MetricValueChange(models.Model):
-    """History of a value: who changed what, when, from what to what."""
+    """History of a value as it was kept before the audit trail (who changed what, when, from
+    what to what): kept as a read-only copy, which no code writes any more. New changes are
+    in the audit trail (MetricValueEvent; docs/decisions, the audit trail)."""
 
     value = models.ForeignKey(MetricValue, on_delete=models.CASCADE, related_name="changes")
     action = models.CharField(max_length=20)

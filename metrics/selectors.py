@@ -7,14 +7,24 @@ however many values are held.
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from core.periods import FinancialYear
 from metrics.lm3 import LM3Breakdown, lm3_for_study
-from metrics.models import Better, Foundation, LM3Study, Metric, MetricValue, ValueStatus
+from metrics.models import (
+    Better,
+    Foundation,
+    LM3Study,
+    Metric,
+    MetricValue,
+    MetricValueEvent,
+    ValueStatus,
+)
 from metrics.periods import period_label
 
 # How many periods the trend on /metrics/ shows for each metric.
@@ -409,3 +419,57 @@ __all__ = [
     "metric_values_for_export",
     "metric_values_validated",
 ]
+
+
+# --- A metric value's history, from the audit trail ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    """One step in a value's history: the workflow step (or the trail's label for a write no
+    service made), who, when, the value before and after, and the comment given."""
+
+    action: str
+    changed_by: Any
+    changed_at: datetime.datetime
+    before: dict[str, str]
+    after: dict[str, str]
+    comment: str
+
+
+def _value_snapshot(event: MetricValueEvent) -> dict[str, str]:
+    return {
+        "period_start": event.period_start.isoformat(),
+        "period_end": event.period_end.isoformat(),
+        "value": str(Decimal(event.value).quantize(Decimal("0.0001"))),
+        "evidence": event.evidence,
+        "status": event.status,
+        "return_comment": event.return_comment,
+    }
+
+
+def metric_value_history(*, metric_value: MetricValue) -> list[ValueChange]:
+    """Every change of the value, oldest first, read from its audit trail in two queries."""
+    events = list(
+        MetricValueEvent.objects.filter(pgh_obj_id=metric_value.pk)
+        .select_related("pgh_context")
+        .order_by("pgh_id")
+    )
+    contexts = [event.pgh_context.metadata if event.pgh_context else {} for event in events]
+    users = get_user_model().objects.in_bulk({c["user"] for c in contexts if c.get("user")})
+    history = []
+    before: dict[str, str] = {}
+    for event, context in zip(events, contexts, strict=True):
+        after = {} if event.pgh_label == "delete" else _value_snapshot(event)
+        history.append(
+            ValueChange(
+                action=context.get("action") or event.pgh_label,
+                changed_by=users.get(context.get("user")),
+                changed_at=event.pgh_created_at,
+                before=before,
+                after=after,
+                comment=context.get("reason", ""),
+            )
+        )
+        before = after
+    return history

@@ -19,8 +19,9 @@ The life of a metric value:
 - Computed metrics' values come from `metric_values_compute`, never from typing; they are drafts
   that go through the same validation. Recomputing refreshes drafts, returned and submitted values
   (a changed figure goes back to draft) and never touches a validated one.
-- Every change is kept as a MetricValueChange: who, when, the action, the value before and after
-  (as JSON) and any comment.
+- Every change is kept by the audit trail (audit.trail; the database's triggers): who, when,
+  the workflow step (`ChangeAction`), the value before and after, and any comment as its reason.
+  MetricValueChange, the history before the trail, is kept read only (docs/decisions).
 """
 
 import datetime
@@ -34,17 +35,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audit.trail import trail_reason
+from audit.trail import trail_step
 from core.roles import CWB_GROUP
 from metrics.models import (
     Foundation,
     LM3Study,
     Metric,
     MetricValue,
-    MetricValueChange,
     Unit,
 )
-from metrics.periods import PERIOD_HINTS, period_fits, period_label
+from metrics.periods import PERIOD_HINTS, period_fits
 from metrics.sources import metric_source_get
 from metrics.workflows import (
     RECOMPUTE,
@@ -61,7 +61,7 @@ VALUE_PLACES = Decimal("0.0001")
 
 
 class ChangeAction:
-    """What a MetricValueChange records."""
+    """The workflow steps a metric value's audit trail names (its context's "action")."""
 
     CREATED = "created"
     CHANGED = "changed"
@@ -199,42 +199,6 @@ def _raise_problems(problems: dict[str, str]) -> None:
         raise ValidationError({name: [message] for name, message in problems.items()})
 
 
-def metric_value_snapshot(metric_value: MetricValue | None) -> dict[str, Any]:
-    """A value's state as JSON, for the history (empty before it exists)."""
-    if metric_value is None or metric_value.pk is None:
-        return {}
-    neighbourhood = metric_value.neighbourhood
-    return {
-        "metric": metric_value.metric.code,
-        "period": period_label(metric_value.period_start, metric_value.period_end),
-        "period_start": metric_value.period_start.isoformat(),
-        "period_end": metric_value.period_end.isoformat(),
-        "neighbourhood": neighbourhood.name if neighbourhood else None,
-        "value": str(Decimal(metric_value.value).quantize(VALUE_PLACES)),
-        "evidence": metric_value.evidence,
-        "status": metric_value.status,
-        "return_comment": metric_value.return_comment,
-    }
-
-
-def _record(
-    metric_value: MetricValue,
-    action: str,
-    *,
-    actor: User | None,
-    before: dict[str, Any],
-    comment: str = "",
-) -> MetricValueChange:
-    return MetricValueChange.objects.create(
-        value=metric_value,
-        action=action,
-        changed_by=actor,
-        before=before,
-        after=metric_value_snapshot(metric_value),
-        comment=comment,
-    )
-
-
 def _locked(metric_value: MetricValue) -> MetricValue:
     return (
         MetricValue.objects.select_for_update(of=("self",))
@@ -293,7 +257,6 @@ def metric_value_save(
         raise ValidationError(
             {"value": ["This metric is computed by the system: its value cannot be typed in"]}
         )
-    before = metric_value_snapshot(existing)
     metric_value = existing or MetricValue(
         metric=metric,
         period_start=period_start,
@@ -307,9 +270,9 @@ def metric_value_save(
     metric_value.evidence = evidence.strip()
     VALUE_WORKFLOW.apply(SAVE, metric_value)
     metric_value.full_clean()
-    metric_value.save()
     action = ChangeAction.CHANGED if existing else ChangeAction.CREATED
-    _record(metric_value, action, actor=_actor(actor), before=before)
+    with trail_step(action, actor=_actor(actor)):
+        metric_value.save()
     return metric_value
 
 
@@ -318,13 +281,12 @@ def metric_value_submit(*, metric_value: MetricValue, actor: User) -> MetricValu
     """Send a draft or returned value to the CWB Group for validation."""
     metric_value = _locked(metric_value)
     VALUE_WORKFLOW.check(SUBMIT, metric_value, actor)
-    before = metric_value_snapshot(metric_value)
     VALUE_WORKFLOW.apply(SUBMIT, metric_value)
     metric_value.submitted_by = _actor(actor)
     metric_value.submitted_at = timezone.now()
     metric_value.full_clean()
-    metric_value.save()
-    _record(metric_value, ChangeAction.SUBMITTED, actor=_actor(actor), before=before)
+    with trail_step(ChangeAction.SUBMITTED, actor=_actor(actor)):
+        metric_value.save()
     return metric_value
 
 
@@ -335,14 +297,13 @@ def metric_value_validate(*, metric_value: MetricValue, actor: User) -> MetricVa
     VALUE_WORKFLOW.check(VALIDATE, metric_value, actor)
     if metric_value.submitted_by_id is not None and metric_value.submitted_by_id == actor.pk:
         raise PermissionDenied("A value must be validated by someone other than its submitter.")
-    before = metric_value_snapshot(metric_value)
     VALUE_WORKFLOW.apply(VALIDATE, metric_value)
     metric_value.validated_by = actor
     metric_value.validated_at = timezone.now()
     metric_value.return_comment = ""
     metric_value.full_clean()
-    metric_value.save()
-    _record(metric_value, ChangeAction.VALIDATED, actor=actor, before=before)
+    with trail_step(ChangeAction.VALIDATED, actor=actor):
+        metric_value.save()
     return metric_value
 
 
@@ -352,13 +313,11 @@ def metric_value_return(*, metric_value: MetricValue, actor: User, comment: str)
     comment = (comment or "").strip()
     metric_value = _locked(metric_value)
     VALUE_WORKFLOW.check(RETURN, metric_value, actor, reason=comment)
-    before = metric_value_snapshot(metric_value)
     VALUE_WORKFLOW.apply(RETURN, metric_value)
     metric_value.return_comment = comment
     metric_value.full_clean()
-    with trail_reason(f"Returned: {comment}"):
+    with trail_step(ChangeAction.RETURNED, actor=actor, reason=comment):
         metric_value.save()
-    _record(metric_value, ChangeAction.RETURNED, actor=actor, before=before, comment=comment)
     return metric_value
 
 
@@ -369,16 +328,14 @@ def metric_value_reopen(*, metric_value: MetricValue, actor: User, reason: str) 
     reason = (reason or "").strip()
     metric_value = _locked(metric_value)
     VALUE_WORKFLOW.check(REOPEN, metric_value, actor, reason=reason)
-    before = metric_value_snapshot(metric_value)
     VALUE_WORKFLOW.apply(REOPEN, metric_value)
     metric_value.validated_by = None
     metric_value.validated_at = None
     metric_value.submitted_by = None
     metric_value.submitted_at = None
     metric_value.full_clean()
-    with trail_reason(f"Reopened: {reason}"):
+    with trail_step(ChangeAction.REOPENED, actor=_actor(actor), reason=reason):
         metric_value.save()
-    _record(metric_value, ChangeAction.REOPENED, actor=_actor(actor), before=before, comment=reason)
     return metric_value
 
 
@@ -457,7 +414,6 @@ def metric_values_compute(
             if existing is not None and existing.value == computed:
                 result.unchanged += 1
                 continue
-            before = metric_value_snapshot(existing)
             metric_value = existing or MetricValue(
                 metric=metric,
                 period_start=period_start,
@@ -471,9 +427,9 @@ def metric_values_compute(
             metric_value.submitted_by = None
             metric_value.submitted_at = None
             metric_value.full_clean()
-            metric_value.save()
             action = ChangeAction.RECOMPUTED if existing else ChangeAction.COMPUTED
-            _record(metric_value, action, actor=actor, before=before)
+            with trail_step(action, actor=actor):
+                metric_value.save()
             if existing:
                 result.updated += 1
             else:

@@ -9,7 +9,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from core.periods import FinancialYear
-from metrics.models import LM3Study, Metric, MetricValue, MetricValueChange, ValueStatus
+from metrics.models import LM3Study, Metric, MetricValue, ValueStatus
+from metrics.selectors import metric_value_history
 from metrics.services import (
     metric_value_reopen,
     metric_value_return,
@@ -62,7 +63,8 @@ def submitted(draft, officer):
 
 
 def _history(value):
-    return list(MetricValueChange.objects.filter(value=value).order_by("changed_at", "pk"))
+    """The value's history, as the audit trail keeps it."""
+    return metric_value_history(metric_value=value)
 
 
 def _text(response) -> str:
