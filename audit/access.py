@@ -1,6 +1,6 @@
 """Who may see personal data beyond their own neighbourhood, and the log of each view of it.
 
-Least privilege (docs/decisions/0024): contact details are for the officers of the pledge's
+Least privilege (docs/decisions/0027): contact details are for the officers of the pledge's
 neighbourhood (the apps above decide that, from neighbourhood memberships) and for the named
 data-protection staff, who see them everywhere. A superuser can grant themselves any role, so
 hiding data from them protects nothing; their views are logged like everyone's.

@@ -105,7 +105,7 @@ class StaffAccess:
     def sees_contacts(self, neighbourhood: Neighbourhood | None) -> bool:
         """Contact details: the officers of the pledge's neighbourhood and the data-protection
         staff only. A town-wide pledge (no neighbourhood) has no neighbourhood officers: its
-        details are the data-protection staff's alone (docs/decisions/0024)."""
+        details are the data-protection staff's alone (docs/decisions/0027)."""
         if self.sees_all_personal_data:
             return True
         return neighbourhood is not None and neighbourhood.pk in self.officer_of
