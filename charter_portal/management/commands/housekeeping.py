@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from audit.trail import trail_command
 from charter_portal.housekeeping import housekeeping_run
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         "background worker does)."
     )
 
+    @trail_command("housekeeping")
     def handle(self, *args, **options):
         result = housekeeping_run()
         self.stdout.write(
