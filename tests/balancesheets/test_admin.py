@@ -14,6 +14,7 @@ from balancesheets.models import BalanceSheetEvent, Indicator, ProxyValue, Sheet
 from balancesheets.resources import ProxyValueResource
 from tests.balancesheets.conftest import fill
 from tests.factories import UserFactory
+from tests.signin import sign_in_verified
 
 
 @pytest.fixture
@@ -26,13 +27,13 @@ def superuser(db):
     ["capital", "indicator", "proxyvalue", "balancesheet", "balancesheetline", "balancesheetevent"],
 )
 def test_every_model_has_an_admin_list(client, published_sheet, an_officer, model):
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     response = client.get(f"/admin/balancesheets/{model}/")
     assert response.status_code == 200
 
 
 def test_a_sheet_opens_in_admin_with_its_lines_and_history(client, published_sheet, an_officer):
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     response = client.get(f"/admin/balancesheets/balancesheet/{published_sheet.pk}/change/")
     page = response.content.decode()
     assert response.status_code == 200
@@ -56,7 +57,7 @@ def test_lines_added_in_the_admin_inline_go_through_the_services(
     sheet = services.balance_sheet_create(
         council=council, neighbourhood=None, year=2024, actor=an_officer
     )
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     url = f"/admin/balancesheets/balancesheet/{sheet.pk}/change/"
     form = client.get(url).content.decode()
     prefix = re.search(r'name="(lines)-TOTAL_FORMS"', form).group(1)
@@ -92,14 +93,14 @@ def test_the_cwb_group_validates_from_the_admin_actions(
         council=council, neighbourhood=None, year=2024, actor=an_officer
     )
     fill(sheet, library, an_officer, {"regular-volunteers": 3})
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     changelist = "/admin/balancesheets/balancesheet/"
     client.post(changelist, {"action": "submit_selected", "_selected_action": [sheet.pk]})
     sheet.refresh_from_db()
     assert sheet.status == "submitted"
     # Officers are not offered the validation action; the CWB Group is.
     assert b"validate_selected" not in client.get(changelist).content
-    client.force_login(a_validator)
+    sign_in_verified(client, a_validator)
     assert b"validate_selected" in client.get(changelist).content
     client.post(changelist, {"action": "validate_selected", "_selected_action": [sheet.pk]})
     sheet.refresh_from_db()
@@ -153,7 +154,7 @@ def test_a_bad_proxy_row_says_what_is_wrong(library):
 
 
 def test_indicators_import_through_the_admin(client, library, superuser):
-    client.force_login(superuser)
+    sign_in_verified(client, superuser)
     upload = SimpleUploadedFile(
         "indicators.csv",
         _csv(

@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from balancesheets import services
+from tests.signin import sign_in_verified
 
 any_text = st.text(max_size=2500) | st.sampled_from(
     [
@@ -56,7 +57,7 @@ def sheet_and_line(council, library, an_officer):
 @given(data=st.data())
 def test_no_input_makes_a_line_form_fail(client, sheet_and_line, an_officer, data):
     sheet, line = sheet_and_line
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     for path in (
         f"/balance-sheets/manage/{sheet.pk}/lines/add/",
         f"/balance-sheets/manage/{sheet.pk}/lines/{line.pk}/",
@@ -70,7 +71,7 @@ def test_no_input_makes_a_line_form_fail(client, sheet_and_line, an_officer, dat
 def test_no_input_makes_starting_a_sheet_fail(
     client, council, an_officer, area, year, copy_forward
 ):
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     posted = {"area": area, "year": year, "copy_forward": copy_forward}
     assert client.post("/balance-sheets/manage/new/", posted).status_code in (200, 302)
     assert client.post("/balance-sheets/manage/borough/", {"year": year}).status_code in (200, 302)
@@ -82,11 +83,11 @@ def test_no_input_makes_the_workflow_pages_or_lists_fail(
     client, sheet_and_line, an_officer, a_validator, comments, reason, year, page
 ):
     sheet, _ = sheet_and_line
-    client.force_login(a_validator)
+    sign_in_verified(client, a_validator)
     for step in ("validate", "return"):
         response = client.post(f"/balance-sheets/manage/{sheet.pk}/{step}/", {"comments": comments})
         assert response.status_code in (200, 302, 403)
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     response = client.post(f"/balance-sheets/manage/{sheet.pk}/restate/", {"reason": reason})
     assert response.status_code in (200, 302, 403)
     assert client.get("/balance-sheets/manage/", {"year": year, "page": page}).status_code == 200

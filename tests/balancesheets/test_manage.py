@@ -11,6 +11,7 @@ from core.roles import COUNCILLORS
 from tests.balancesheets.conftest import fill
 from tests.balancesheets.factories import user_in
 from tests.factories import UserFactory
+from tests.signin import sign_in_verified
 
 MANAGE = "/balance-sheets/manage/"
 
@@ -53,7 +54,7 @@ def test_people_without_a_staff_role_are_refused(client, council, kind):
         user.save()
     else:
         user = UserFactory(is_staff=True)
-    client.force_login(user)
+    sign_in_verified(client, user)
     response = client.get(MANAGE)
     assert response.status_code == 403
     assert b"You cannot see this page" in response.content
@@ -61,7 +62,7 @@ def test_people_without_a_staff_role_are_refused(client, council, kind):
 
 def test_officers_and_the_cwb_group_see_the_list(client, draft, an_officer, a_validator):
     for user in (an_officer, a_validator):
-        client.force_login(user)
+        sign_in_verified(client, user)
         response = client.get(MANAGE)
         assert response.status_code == 200
         assert str(draft).encode() in response.content
@@ -73,7 +74,7 @@ def test_officers_and_the_cwb_group_see_the_list(client, draft, an_officer, a_va
 
 
 def test_an_officer_starts_a_sheet(client, council, neighbourhood, an_officer):
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     response = client.post(
         f"{MANAGE}new/", {"area": neighbourhood.slug, "year": "2024", "copy_forward": "on"}
     )
@@ -86,7 +87,7 @@ def test_an_officer_starts_a_sheet(client, council, neighbourhood, an_officer):
 
 
 def test_starting_a_sheet_shows_gov_uk_errors(client, draft, neighbourhood, an_officer):
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     response = client.post(f"{MANAGE}new/", {})
     page = response.content.decode()
     assert response.status_code == 200
@@ -101,7 +102,7 @@ def test_starting_a_sheet_shows_gov_uk_errors(client, draft, neighbourhood, an_o
 
 
 def test_adding_a_line_prices_it_and_updates_the_running_totals(client, draft, library, an_officer):
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     page = client.get(f"{_editor(draft)}lines/add/").content.decode()
     assert "Regular volunteers (asset; £3,400.00 per regular volunteer, illustrative)" in page
     assert '<optgroup label="Social capital">' in page
@@ -121,7 +122,7 @@ def test_adding_a_line_prices_it_and_updates_the_running_totals(client, draft, l
 def test_an_entered_value_without_a_reason_is_an_error_on_the_form(
     client, draft, library, an_officer
 ):
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     response = client.post(
         f"{_editor(draft)}lines/add/",
         {"indicator": library["people-in-work"].pk, "quantity": "3", "value": "£100,000"},
@@ -155,7 +156,7 @@ def test_an_entered_value_without_a_reason_is_an_error_on_the_form(
     ],
 )
 def test_bad_quantities_get_clear_messages(client, draft, library, an_officer, quantity, message):
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     response = client.post(
         f"{_editor(draft)}lines/add/",
         {"indicator": library["regular-volunteers"].pk, "quantity": quantity},
@@ -166,7 +167,7 @@ def test_bad_quantities_get_clear_messages(client, draft, library, an_officer, q
 
 def test_changing_and_removing_a_line(client, draft, library, an_officer):
     line = fill(draft, library, an_officer, {"regular-volunteers": 10})[0]
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     change = f"{_editor(draft)}lines/{line.pk}/"
     page = client.get(change).content.decode()
     assert "Quantity (regular volunteer)" in page
@@ -189,7 +190,7 @@ def test_copy_forward_from_the_year_before(
         council=council, neighbourhood=neighbourhood, year=2023, actor=an_officer
     )
     fill(last, library, an_officer, {"regular-volunteers": 10, "green-space": 4})
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     editor = client.get(_editor(draft)).content.decode()
     assert "Copy lines from 2023/24" in editor
     response = client.post(f"{_editor(draft)}copy-forward/")
@@ -202,25 +203,25 @@ def test_copy_forward_from_the_year_before(
 
 def test_the_whole_workflow_through_the_pages(client, draft, library, an_officer, a_validator):
     fill(draft, library, an_officer, {"regular-volunteers": 10})
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     assert b"Submit for validation" in client.get(_editor(draft)).content
     assert client.post(f"{_editor(draft)}submit/").status_code == 302
     # An officer cannot validate; the CWB Group can, or return with comments.
     assert client.get(f"{_editor(draft)}validate/").status_code == 403
-    client.force_login(a_validator)
+    sign_in_verified(client, a_validator)
     assert b"Return with comments" in client.get(_editor(draft)).content
     response = client.post(f"{_editor(draft)}return/", {"comments": ""})
     assert "Enter what the officers need to change" in response.content.decode()
     client.post(f"{_editor(draft)}return/", {"comments": "Add the evidence"})
     draft.refresh_from_db()
     assert draft.status == SheetStatus.RETURNED
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     assert b"Add the evidence" in client.get(_editor(draft)).content
     client.post(f"{_editor(draft)}submit/")
-    client.force_login(a_validator)
+    sign_in_verified(client, a_validator)
     assert client.post(f"{_editor(draft)}validate/", {"comments": "Fine"}).status_code == 302
     assert client.get(f"{_editor(draft)}publish/").status_code == 403
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     assert client.post(f"{_editor(draft)}publish/").status_code == 302
     draft.refresh_from_db()
     assert draft.status == SheetStatus.PUBLISHED
@@ -243,7 +244,7 @@ def test_the_borough_sheet_is_built_from_the_page(
     fill(draft, library, an_officer, {"regular-volunteers": 10})
     services.balance_sheet_submit(sheet=draft, actor=an_officer)
     services.balance_sheet_validate(sheet=draft, actor=a_validator)
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     response = client.post(f"{MANAGE}borough/", {"year": "2024"})
     borough = BalanceSheet.objects.get(neighbourhood=None)
     assert response["Location"] == _editor(borough)
@@ -256,5 +257,5 @@ def test_another_councils_sheet_is_not_found(client, draft, an_officer):
 
     other = CouncilFactory()
     sheet = BalanceSheet.objects.create(council=other, year=2024)
-    client.force_login(an_officer)
+    sign_in_verified(client, an_officer)
     assert client.get(_editor(sheet)).status_code == 404

@@ -15,6 +15,7 @@ from balancesheets.workflows import SHEET_WORKFLOW
 from core.workflow import TransitionNotAllowed
 from tests.balancesheets.factories import IndicatorFactory, ProxyValueFactory, officer, validator
 from tests.factories import CouncilFactory
+from tests.signin import sign_in_verified
 
 pytestmark = pytest.mark.django_db
 
@@ -131,7 +132,7 @@ def test_the_editor_offers_an_officer_exactly_what_the_matrix_allows(
     state, people, indicator, client
 ):
     sheet = _sheet_in(state, people, indicator)
-    client.force_login(people["officer"])
+    sign_in_verified(client, people["officer"])
     offered = {
         name
         for name in ("edit", "submit", "publish", "restate")

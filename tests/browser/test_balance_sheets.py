@@ -11,6 +11,7 @@ from core.roles import OFFICERS
 from tests.balancesheets.conftest import QUANTITIES, fill, publish
 from tests.balancesheets.factories import officer, validator
 from tests.browser.fixtures import assert_no_axe_violations, horizontal_overflow
+from tests.signin import browser_sign_in
 
 PASSWORD = "a-long-test-password"  # UserFactory's
 LONG_WORD = "Volunteer-Centre-De-Duplicated-Register-Of-Regular-Volunteers-March-2025-Extract"
@@ -70,10 +71,7 @@ def _public_paths(sheets) -> list[str]:
 
 
 def _sign_in(page, user):
-    page.goto("/admin/login/?next=/balance-sheets/manage/")
-    page.get_by_label("Username").fill(user.username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    browser_sign_in(page, user, PASSWORD, next_path="/balance-sheets/manage/")
     page.wait_for_url("**/balance-sheets/manage/")
 
 

@@ -1,6 +1,7 @@
 """Dashboards in a real browser: sign in as a councillor, accessible, without JavaScript."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
@@ -8,6 +9,9 @@ from core.roles import COUNCILLORS
 from neighbourhoods.models import Membership
 from tests.browser.fixtures import assert_no_axe_violations, horizontal_overflow
 from tests.factories import MembershipFactory, PledgeFactory, UserFactory
+from tests.signin import browser_second_factor, second_factor_device
+
+User = get_user_model()
 
 AREA = "bedwell-and-pin-green"
 
@@ -23,11 +27,13 @@ def councillor(council, staff_roles):
 
 
 def _sign_in(page):
+    second_factor_device(User.objects.get(username="cllr"))
     page.goto("/dashboard/")
     assert page.locator("h1").inner_text() == "Sign in"
     page.get_by_label("Username").fill("cllr")
     page.get_by_label("Password").fill("a-long-test-password")
     page.get_by_role("button", name="Sign in").click()
+    browser_second_factor(page, User.objects.get(username="cllr"))
     assert page.locator("h1").inner_text() == "Neighbourhood dashboards"
 
 

@@ -11,6 +11,7 @@ from core.roles import OFFICERS
 from pledges.models import Pledge, PledgeStatus
 from tests.browser.fixtures import assert_no_axe_violations
 from tests.factories import UserFactory
+from tests.signin import browser_sign_in
 
 PLEDGE_TEXT = "We will offer four work placements a year to young people leaving care."
 
@@ -78,10 +79,7 @@ def _confirm_by_email(page, deliver_emails):
 def _officer_publishes(page, live_server):
     officer = UserFactory(username="officer-browser", is_staff=True)
     officer.groups.add(Group.objects.get(name=OFFICERS))
-    page.goto("/admin/login/?next=/admin/pledges/pledge/")
-    page.get_by_label("Username").fill("officer-browser")
-    page.get_by_label("Password").fill("a-long-test-password")
-    page.get_by_role("button", name="Log in").click()
+    browser_sign_in(page, officer, next_path="/admin/pledges/pledge/")
     pledge = Pledge.objects.get()
     page.locator(f"input[name=_selected_action][value='{pledge.pk}']").check()
     page.locator("select[name=action]").select_option(label="Publish selected pledges")

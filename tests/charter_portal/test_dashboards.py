@@ -10,6 +10,7 @@ from core.roles import COUNCILLORS, CWB_GROUP, OFFICERS
 from neighbourhoods.models import Membership
 from pledges.models import Pledge, PledgeStatus, PledgeUpdate, UpdateStatus
 from tests.factories import MembershipFactory, PledgeFactory, UserFactory
+from tests.signin import sign_in_verified
 
 A, B = "bedwell-and-pin-green", "chells-and-manor"
 CONTACT_EMAIL = "consenting.pledger@private.example.org"
@@ -80,7 +81,7 @@ MATRIX = [
 def test_the_permission_matrix_holds(seeded, client, role, path, status, sees_contacts):
     user = _user(role, seeded)
     if user:
-        client.force_login(user)
+        sign_in_verified(client, user)
     response = client.get(path)
     assert response.status_code == status
     body = response.content.decode("utf-8-sig") if status == 200 else ""
@@ -88,19 +89,19 @@ def test_the_permission_matrix_holds(seeded, client, role, path, status, sees_co
 
 
 def test_a_signed_in_user_without_a_role_is_refused(seeded, client):
-    client.force_login(UserFactory())
+    sign_in_verified(client, UserFactory())
     assert client.get("/dashboard/").status_code == 403
 
 
 def test_a_councillor_sees_only_their_neighbourhoods_on_the_index(seeded, client):
-    client.force_login(_user("councillor_a", seeded))
+    sign_in_verified(client, _user("councillor_a", seeded))
     page = client.get("/dashboard/").content.decode()
     assert "Bedwell and Pin Green" in page
     assert "Chells and Manor" not in page
 
 
 def test_an_officer_sees_all_six_side_by_side(seeded, client):
-    client.force_login(_user("officer", seeded))
+    sign_in_verified(client, _user("officer", seeded))
     page = client.get("/dashboard/").content.decode()
     for neighbourhood in seeded.neighbourhoods.all():
         assert neighbourhood.name in page
@@ -108,7 +109,7 @@ def test_an_officer_sees_all_six_side_by_side(seeded, client):
 
 def test_every_view_of_the_contact_list_is_logged(seeded, client):
     officer = _user("officer_a", seeded)
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     client.get(f"/dashboard/{A}/")
     client.get(f"/dashboard/{A}/contacts.csv")
     views = list(PersonalDataView.objects.order_by("viewed_at"))
@@ -129,7 +130,7 @@ def test_the_figures_equal_an_independent_count(seeded, client):
         pledge=pledge, text="Done", hours_volunteered=7, status=UpdateStatus.PUBLISHED
     )
     PledgeUpdate.objects.create(pledge=pledge, text="Pending", hours_volunteered=100)
-    client.force_login(_user("officer", seeded))
+    sign_in_verified(client, _user("officer", seeded))
     dashboard = client.get(f"/dashboard/{A}/").context["pledges"]
     in_area = Pledge.objects.filter(neighbourhood=area)
     assert dashboard.published == in_area.filter(status=PledgeStatus.PUBLISHED).count() == 2
@@ -165,7 +166,7 @@ def _bulk_pledges(neighbourhood, first, last):
 
 @pytest.mark.parametrize("path", ["/dashboard/", f"/dashboard/{A}/"])
 def test_queries_are_the_same_for_100_and_100000_pledges(seeded, client, path):
-    client.force_login(_user("officer_a", seeded))
+    sign_in_verified(client, _user("officer_a", seeded))
     area = seeded.neighbourhoods.get(slug=A)
     _bulk_pledges(area, 1, 100)
     with CaptureQueriesContext(connection) as small:

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from charter_portal.roles import ROLE_PERMISSIONS
 from core.roles import COUNCILLORS, CWB_GROUP, OFFICERS, ROLES
 from tests.factories import UserFactory
+from tests.signin import sign_in_verified
 
 
 def _user_in(group_name, *, is_staff=True):
@@ -57,7 +58,7 @@ def test_councillors_have_no_admin_permissions():
 
 @pytest.mark.django_db
 def test_an_officer_can_open_the_neighbourhood_admin_but_not_the_user_admin(client):
-    client.force_login(_user_in(OFFICERS))
+    sign_in_verified(client, _user_in(OFFICERS))
     assert client.get("/admin/neighbourhoods/neighbourhood/").status_code == 200
     assert client.get("/admin/auth/user/").status_code == 403
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from metrics.spend.models import ImportBatch, Locality, SpendTransaction, Supplier
 from tests.factories import UserFactory
 from tests.metrics.factories_spend import SupplierFactory
+from tests.signin import sign_in_verified
 
 UPLOAD = "/admin/metrics/importbatch/upload/"
 CONFIRM = "/admin/metrics/importbatch/upload/confirm/"
@@ -31,7 +32,7 @@ def officer(council, client, settings, tmp_path):
             ],
         )
     )
-    client.force_login(user)
+    sign_in_verified(client, user)
     return user
 
 
@@ -105,7 +106,7 @@ def test_the_batch_page_lists_the_problems_of_a_rejected_import(officer, client)
 
 
 def test_officers_without_permission_cannot_upload(council, client):
-    client.force_login(UserFactory(is_staff=True))
+    sign_in_verified(client, UserFactory(is_staff=True))
     assert client.get(UPLOAD).status_code == 403
 
 

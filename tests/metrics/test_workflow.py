@@ -24,6 +24,7 @@ from tests.metrics.factories import (
     officer_user,
     validator_user,
 )
+from tests.signin import sign_in_verified
 
 FY = FinancialYear(2023).dates
 CHANGELIST = "/admin/metrics/metricvalue/"
@@ -264,7 +265,7 @@ def _action(client, action, values, **data):
 
 
 def test_the_officer_is_not_offered_validation_and_cannot_force_it(client, officer, submitted):
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     page = _text(client.get(CHANGELIST))
     assert "Submit selected values for validation" in page
     assert "validate_selected" not in page
@@ -278,11 +279,11 @@ def test_the_officer_is_not_offered_validation_and_cannot_force_it(client, offic
 def test_the_officer_submits_and_the_validator_validates_in_admin(
     client, officer, validator, draft
 ):
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     _action(client, "submit_selected", [draft])
     draft.refresh_from_db()
     assert (draft.status, draft.submitted_by) == (ValueStatus.SUBMITTED, officer)
-    client.force_login(validator)
+    sign_in_verified(client, validator)
     assert "Validate selected values" in _text(client.get(CHANGELIST))
     _action(client, "validate_selected", [draft])
     draft.refresh_from_db()
@@ -290,7 +291,7 @@ def test_the_officer_submits_and_the_validator_validates_in_admin(
 
 
 def test_returning_in_admin_asks_for_a_comment_first(client, validator, submitted):
-    client.force_login(validator)
+    sign_in_verified(client, validator)
     page = _text(_action(client, "return_selected", [submitted]))
     assert "Return values with comments" in page
     page = _text(_action(client, "return_selected", [submitted], apply="1", comment=""))
@@ -304,7 +305,7 @@ def test_returning_in_admin_asks_for_a_comment_first(client, validator, submitte
 
 def test_reopening_in_admin_needs_a_reason(client, officer, submitted, validator):
     metric_value_validate(metric_value=submitted, actor=validator)
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     _action(client, "reopen_selected", [submitted], apply="1", comment="")
     submitted.refresh_from_db()
     assert submitted.status == ValueStatus.VALIDATED
@@ -314,7 +315,7 @@ def test_reopening_in_admin_needs_a_reason(client, officer, submitted, validator
 
 
 def test_the_add_form_saves_through_the_service(client, officer, starts):
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     response = client.post(
         ADD,
         {
@@ -337,7 +338,7 @@ def test_the_change_page_shows_the_history_and_a_validated_value_is_read_only(
     client, officer, submitted, validator
 ):
     metric_value_validate(metric_value=submitted, actor=validator)
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     page = _text(client.get(f"{CHANGELIST}{submitted.pk}/change/"))
     assert "History" in page
     assert "status: submitted → validated" in page
@@ -350,7 +351,7 @@ def test_the_change_page_shows_the_history_and_a_validated_value_is_read_only(
 
 def test_the_value_list_runs_for_both_roles(client, officer, validator, submitted):
     for user in (officer, validator):
-        client.force_login(user)
+        sign_in_verified(client, user)
         assert client.get(CHANGELIST).status_code == 200
         assert client.get(CHANGELIST, {"status": "submitted"}).status_code == 200
         assert client.get(f"{CHANGELIST}{submitted.pk}/change/").status_code == 200
@@ -401,7 +402,7 @@ def test_bad_input_in_the_value_form_is_an_error_message_never_a_crash(
     if "evidence" in changes:
         data["metric"] = starts.pk
         data["value"] = "abc"
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     response = client.post(ADD, data)
     assert response.status_code == 200
     assert "errornote" in response.content.decode()
@@ -409,7 +410,7 @@ def test_bad_input_in_the_value_form_is_an_error_message_never_a_crash(
 
 
 def test_adding_a_value_twice_for_the_same_period_is_an_error(client, officer, draft, starts):
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     response = client.post(
         ADD,
         {
@@ -462,7 +463,7 @@ GOOD_STUDY = {
     ],
 )
 def test_bad_input_in_the_lm3_form_is_an_error_message_never_a_crash(client, officer, changes):
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     response = client.post(LM3_ADD, {**GOOD_STUDY, **changes})
     assert response.status_code == 200
     assert "errornote" in response.content.decode()
@@ -470,7 +471,7 @@ def test_bad_input_in_the_lm3_form_is_an_error_message_never_a_crash(client, off
 
 
 def test_an_officer_records_an_lm3_study(client, officer):
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     response = client.post(LM3_ADD, GOOD_STUDY)
     assert response.status_code == 302, _errors(response)
     study = LM3Study.objects.get()
@@ -484,7 +485,7 @@ def test_round_2_can_be_drawn_from_the_spend_data(client, officer):
         amount=Decimal("250000.00"),
         payment_date=FY[0],
     )
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     response = client.post(
         LM3_ADD, {**GOOD_STUDY, "round2_from_spend_data": "on", "round2_local_suppliers": ""}
     )
@@ -495,6 +496,6 @@ def test_round_2_can_be_drawn_from_the_spend_data(client, officer):
 
 
 def test_the_cwb_group_reads_but_does_not_add_lm3_studies(client, validator):
-    client.force_login(validator)
+    sign_in_verified(client, validator)
     assert client.get("/admin/metrics/lm3study/").status_code == 200
     assert client.get(LM3_ADD).status_code == 403

@@ -25,6 +25,7 @@ from pledges.models import (
 )
 from pledges.services import pledge_publish
 from tests.factories import MembershipFactory, PledgeFactory, UserFactory
+from tests.signin import sign_in_verified
 
 CHANGELIST = "/admin/pledges/pledge/"
 UPDATES = "/admin/pledges/pledgeupdate/"
@@ -68,7 +69,7 @@ def officer(council):
 
 @pytest.fixture
 def officer_client(client, officer):
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     return client
 
 
@@ -308,7 +309,7 @@ def test_pledges_cannot_be_deleted_or_added_in_admin(officer_client, waiting):
 
 
 def test_the_cwb_group_sees_pledges_but_cannot_moderate_them(client, council, waiting):
-    client.force_login(_staff_in(CWB_GROUP))
+    sign_in_verified(client, _staff_in(CWB_GROUP))
     page = client.get(CHANGELIST).content.decode()
     assert waiting.reference in page
     assert "publish_selected" not in page
@@ -318,13 +319,13 @@ def test_the_cwb_group_sees_pledges_but_cannot_moderate_them(client, council, wa
 
 
 def test_the_cwb_group_cannot_change_a_pledge(client, council, waiting):
-    client.force_login(_staff_in(CWB_GROUP))
+    sign_in_verified(client, _staff_in(CWB_GROUP))
     response = client.post(f"{CHANGELIST}{waiting.pk}/change/", {"text": "Changed"})
     assert response.status_code == 403
 
 
 def test_the_cwb_group_cannot_read_the_outbox(client, council):
-    client.force_login(_staff_in(CWB_GROUP))
+    sign_in_verified(client, _staff_in(CWB_GROUP))
     assert client.get(OUTBOX).status_code == 403
 
 

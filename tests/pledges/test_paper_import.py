@@ -18,6 +18,7 @@ from pledges.models import (
 )
 from pledges.resources import COLUMNS, PaperPledgeResource, paper_submission_key
 from tests.factories import UserFactory
+from tests.signin import sign_in_verified
 
 IMPORT = "/admin/pledges/pledge/import/"
 PROCESS = "/admin/pledges/pledge/process_import/"
@@ -93,7 +94,7 @@ def officer(council):
 
 @pytest.fixture
 def officer_client(client, officer):
-    client.force_login(officer)
+    sign_in_verified(client, officer)
     return client
 
 
@@ -198,7 +199,7 @@ def test_a_file_without_the_pledge_column_is_refused(officer_client):
 def test_the_cwb_group_cannot_import(client, council):
     user = UserFactory(is_staff=True)
     user.groups.add(Group.objects.get(name=CWB_GROUP))
-    client.force_login(user)
+    sign_in_verified(client, user)
     assert client.get(IMPORT).status_code == 403
 
 

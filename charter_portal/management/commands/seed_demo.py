@@ -35,6 +35,10 @@ class Command(BaseCommand):
         # Last: computed metrics read the spend, pledges and balance sheets made above.
         demo_metrics_ensure(council=council)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready for {council}: {pledges} pledges."))
-        self.stdout.write("Demo logins (sign in at /admin/):")
+        self.stdout.write(
+            "Demo logins (sign in at /sign-in/). Each account's first sign-in sets up an "
+            "authenticator app (any TOTP app on a phone, or a password manager's): scan the QR "
+            "code or type the key shown, and keep the recovery codes."
+        )
         for login in logins:
             self.stdout.write(f"  {login.username} / {login.password}  ({login.description})")
