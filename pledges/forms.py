@@ -326,3 +326,32 @@ class ProgressForm(forms.Form):
         if not text:
             raise forms.ValidationError("Tell us what you have done")
         return text
+
+
+class ConsentForm(forms.Form):
+    """The pledger changes what they agreed to, through their manage link."""
+
+    show_name = forms.ChoiceField(
+        label="Can we show your name on the pledge wall?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if we can show your name"},
+    )
+    contact_consent = forms.ChoiceField(
+        label="Can the Charter team contact you about your pledge?",
+        choices=YES_NO,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if the Charter team can contact you"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(
+            HTML('<h1 class="govuk-heading-l">What you agree to</h1>'),
+            Field.radios("show_name", legend_size=Size.MEDIUM, inline=True),
+            Field.radios("contact_consent", legend_size=Size.MEDIUM, inline=True),
+            button="Save",
+        )
+
+    def answers(self) -> dict[str, bool]:
+        return {name: self.cleaned_data[name] == "yes" for name in ("show_name", "contact_consent")}

@@ -669,3 +669,23 @@ def erase_personal_data_of(*, pledge_ids: Sequence[int], actor: User | None, not
     while ids := list(pending.values_list("pk", flat=True)[:RETENTION_BATCH]):
         erased += _erase_personal_data(ids, actor=actor, note=note)
     return erased
+
+
+@transaction.atomic
+def pledge_consent_set_by_pledger(
+    *, pledge: Pledge, show_name: bool, contact_consent: bool
+) -> bool:
+    """The pledger changes their own consent through their manage link: theirs to change, so no
+    reason is asked; the trail records it. Returns whether anything changed."""
+    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    if pledge.personal_data_erased_at is not None:
+        raise ConsentChangeRefused("This pledge's personal data is erased: there is no consent.")
+    answers = {"show_name": show_name, "contact_consent": contact_consent}
+    changed = [name for name, value in answers.items() if getattr(pledge, name) != value]
+    if not changed:
+        return False
+    for name in changed:
+        setattr(pledge, name, answers[name])
+    with trail_reason("Changed by the pledger through their manage link"):
+        pledge.save(update_fields=changed)
+    return True

@@ -20,6 +20,7 @@ urlpatterns = [
     # The pledger's private page.
     path("pledge/manage/<str:token>/", manage.manage, name="manage"),
     path("pledge/manage/<str:token>/progress/", manage.report_progress, name="manage_progress"),
+    path("pledge/manage/<str:token>/consent/", manage.consent, name="manage_consent"),
     path("pledge/manage/<str:token>/withdraw/", manage.withdraw, name="manage_withdraw"),
     path("pledge/manage/<str:token>/erase/", manage.erase, name="manage_erase"),
     # The public pledge wall and open data.

@@ -8,10 +8,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.workflow import TransitionNotAllowed
-from pledges.forms import ProgressForm
+from pledges.forms import ConsentForm, ProgressForm
 from pledges.models import PledgeStatus
 from pledges.services import (
     UpdateAnswers,
+    pledge_consent_set_by_pledger,
     pledge_erase_personal_data,
     pledge_for_manage_token,
     pledge_update_submit,
@@ -55,6 +56,38 @@ def manage(request, token: str):
                 "can_report": _offered(REPORT_PROGRESS, pledge),
                 "can_withdraw": _offered(WITHDRAW, pledge),
                 "can_erase": pledge.personal_data_erased_at is None,
+            },
+        )
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def consent(request, token: str):
+    """The pledger changes what they agreed to: showing their name, being contacted."""
+    pledge = _pledge(token)
+    if pledge.personal_data_erased_at is not None:
+        return redirect("pledges:manage", token)
+    yes_no = {True: "yes", False: "no"}
+    form = ConsentForm(
+        request.POST or None,
+        initial={
+            "show_name": yes_no[pledge.show_name],
+            "contact_consent": yes_no[pledge.contact_consent],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        pledge_consent_set_by_pledger(pledge=pledge, **form.answers())
+        messages.success(request, "We have saved what you agree to.")
+        return redirect("pledges:manage", token)
+    return _private(
+        render(
+            request,
+            "pledges/journey/question.html",
+            {
+                "form": form,
+                "step": {"title": "What you agree to"},
+                "back_url": reverse("pledges:manage", args=[token]),
             },
         )
     )

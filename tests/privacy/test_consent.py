@@ -107,3 +107,58 @@ def test_the_consent_page_of_an_unknown_pledge_is_a_404(client, officer_a):
     sign_in_verified(client, officer_a)
     assert client.get(f"{PLEDGES}999999/consent/").status_code == 404
     assert client.get(f"{PLEDGES}not-a-number/consent/").status_code == 404
+
+
+# The pledger changes their own, through the manage link.
+
+
+@pytest.fixture
+def own_pledge(db):
+    import uuid
+
+    from pledges.services import PledgeAnswers, pledge_submit
+    from tests.factories import CommitmentFactory
+
+    return pledge_submit(
+        answers=PledgeAnswers(
+            pledger_type="resident",
+            display_name="Olive Own",
+            show_name=False,
+            email="olive@private.example.org",
+            text="We will walk to school.",
+            commitment_ids=[CommitmentFactory().pk],
+        ),
+        ip_address="192.0.2.5",
+        submission_key=uuid.uuid4().hex,
+    )
+
+
+def test_the_pledger_changes_their_consent_through_the_manage_link(client, own_pledge):
+    url = f"/pledge/manage/{own_pledge.manage_token}/consent/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"show_name": "yes", "contact_consent": "no"})
+    assert response.status_code == 302
+    own_pledge.pledge.refresh_from_db()
+    assert (own_pledge.pledge.show_name, own_pledge.pledge.contact_consent) == (True, False)
+    assert not ConsentChange.objects.exists()  # theirs to change: no staff record, no email
+    assert not _consent_emails().exists()
+
+
+def test_the_pledgers_consent_page_shows_the_error_summary(client, own_pledge):
+    url = f"/pledge/manage/{own_pledge.manage_token}/consent/"
+    page = re.sub(r"\s+", " ", client.post(url, {"show_name": "maybe"}).content.decode())
+    assert "There is a problem" in page
+    assert "Select yes if the Charter team can contact you" in page
+    own_pledge.pledge.refresh_from_db()
+    assert own_pledge.pledge.show_name is False
+
+
+def test_the_pledgers_consent_page_runs_a_bounded_number_of_queries(
+    client, own_pledge, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(8):
+        client.get(f"/pledge/manage/{own_pledge.manage_token}/consent/")
+
+
+def test_a_wrong_manage_link_has_no_consent_page(client, db):
+    assert client.get("/pledge/manage/not-a-token/consent/").status_code == 404
