@@ -46,7 +46,7 @@ def browser_second_factor(page, user):
     expect(page.locator("h1")).to_have_text("Enter the code from your authenticator app")
     page.get_by_label("Code from your authenticator app").fill(totp_code(device))
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(lambda url: "/sign-in/" not in url)
+    page.wait_for_url(lambda url: "/sign-in/code/" not in url)
 
 
 def browser_sign_in(page, user, password="a-long-test-password", *, next_path=""):  # noqa: S107

@@ -10,7 +10,7 @@ from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from core.roles import OFFICERS
-from tests.browser.fixtures import assert_no_axe_violations
+from tests.browser.fixtures import _new_page, assert_no_axe_violations
 from tests.factories import UserFactory
 
 PASSWORD = "a-long-test-password"  # UserFactory's
@@ -72,13 +72,28 @@ def test_first_sign_in_enrols_and_every_step_is_accessible(new_officer, page):
     _continue_to_admin(page)
 
 
+@pytest.fixture
+def another_browser(browser, live_server):
+    """A second browser, so nothing of the first session (nor a late response to it) remains."""
+    contexts = []
+
+    def open_page(**options):
+        context, page = _new_page(browser, live_server, **options)
+        contexts.append(context)
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 def test_first_sign_in_works_without_javascript_then_a_recovery_code_signs_in(
-    new_officer, page_without_javascript
+    new_officer, page_without_javascript, another_browser
 ):
     page = page_without_javascript
     codes = _enrol(page)
     _continue_to_admin(page)
-    page.context.clear_cookies()
+    page = another_browser(java_script_enabled=False)
     _password(page)
     expect(page.locator("h1")).to_have_text("Enter the code from your authenticator app")
     page.get_by_label("Code from your authenticator app").fill(codes[0])
@@ -86,9 +101,9 @@ def test_first_sign_in_works_without_javascript_then_a_recovery_code_signs_in(
     expect(page.locator("#site-name")).to_be_visible()
 
 
-def test_the_second_factor_step_and_its_errors_are_accessible(new_officer, page):
+def test_the_second_factor_step_and_its_errors_are_accessible(new_officer, page, another_browser):
     codes = _enrol(page)
-    page.context.clear_cookies()
+    page = another_browser()
     _password(page)
     expect(page.locator("h1")).to_have_text("Enter the code from your authenticator app")
     assert_no_axe_violations(page)

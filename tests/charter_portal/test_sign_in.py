@@ -260,3 +260,16 @@ def _verified(client) -> bool:
     import django_otp
 
     return django_otp.DEVICE_ID_SESSION_KEY in client.session
+
+
+def test_new_recovery_codes_replace_the_old_ones(client, officer):
+    from charter_portal.second_factor import recovery_codes_replace
+
+    old = recovery_codes_replace(officer)
+    sign_in_verified(client, officer)
+    response = client.post("/sign-in/settings/recovery-codes/", follow=True)
+    page = response.content.decode()
+    assert page.count("<li><code>") == 10
+    tokens = set(StaticDevice.objects.get(user=officer).token_set.values_list("token", flat=True))
+    assert len(tokens) == 10
+    assert not tokens & set(old)
