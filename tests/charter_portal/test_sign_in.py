@@ -273,3 +273,27 @@ def test_new_recovery_codes_replace_the_old_ones(client, officer):
     tokens = set(StaticDevice.objects.get(user=officer).token_set.values_list("token", flat=True))
     assert len(tokens) == 10
     assert not tokens & set(old)
+
+
+@pytest.mark.parametrize("verified", [False, True])
+def test_the_sign_in_pages_run_few_queries(
+    client, officer, django_assert_max_num_queries, verified
+):
+    if verified:
+        sign_in_verified(client, officer)
+        urls = ["/sign-in/settings/", "/sign-in/recovery-codes/"]
+    else:
+        client.force_login(officer)
+        urls = ["/sign-in/set-up/", "/sign-in/set-up/"]
+    for url in urls:
+        with django_assert_max_num_queries(12):
+            assert client.get(url).status_code == 200
+
+
+def test_the_second_factor_page_runs_few_queries(client, officer, django_assert_max_num_queries):
+    second_factor_device(officer)
+    client.force_login(officer)
+    with django_assert_max_num_queries(12):
+        assert client.get("/sign-in/code/").status_code == 200
+    with django_assert_max_num_queries(16):
+        client.post("/sign-in/code/", {"code": "000000"})
