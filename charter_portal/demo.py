@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from core.roles import COUNCILLORS, CWB_GROUP, OFFICERS
+from core.roles import COUNCILLORS, CWB_GROUP, DATA_PROTECTION, OFFICERS
 from neighbourhoods.models import Council, Membership
 from neighbourhoods.services import membership_grant
 
@@ -24,8 +24,22 @@ def demo_users_ensure(*, council: Council) -> list[DemoLogin]:
     first_neighbourhood = council.neighbourhoods.order_by("order", "name").first()
     logins = [
         (
-            DemoLogin("officer", "officer-demo-pass", "council officer: curates data in admin"),
+            DemoLogin(
+                "officer",
+                "officer-demo-pass",
+                f"council officer working in {first_neighbourhood}: curates data in admin, "
+                "sees that neighbourhood's pledgers' contact details",
+            ),
             OFFICERS,
+            True,
+        ),
+        (
+            DemoLogin(
+                "dataprotection",
+                "dataprotection-demo-pass",
+                "data protection officer: reads who saw personal data, exports or erases it",
+            ),
+            DATA_PROTECTION,
             True,
         ),
         (
@@ -63,5 +77,10 @@ def demo_users_ensure(*, council: Council) -> list[DemoLogin]:
         if group_name == COUNCILLORS and first_neighbourhood:
             membership_grant(
                 user=user, neighbourhood=first_neighbourhood, role=Membership.Role.COUNCILLOR
+            )
+        if group_name == OFFICERS and first_neighbourhood:
+            # Contact details are for a neighbourhood's own officers (decision 0027).
+            membership_grant(
+                user=user, neighbourhood=first_neighbourhood, role=Membership.Role.OFFICER
             )
     return [login for login, _, _ in logins]

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 
-from core.roles import COUNCILLORS, CWB_GROUP, OFFICERS
+from core.roles import COUNCILLORS, CWB_GROUP, DATA_PROTECTION, OFFICERS
 from neighbourhoods.models import Membership
 
 
@@ -25,6 +25,20 @@ def test_demo_councillor_represents_one_neighbourhood_and_has_no_admin(seeded):
     ]
 
 
+def test_demo_officer_works_in_one_neighbourhood_and_sees_its_contacts(seeded):
+    memberships = Membership.objects.filter(user__username="officer")
+    assert [(m.neighbourhood.name, m.role) for m in memberships] == [
+        ("Bedwell and Pin Green", Membership.Role.OFFICER)
+    ]
+
+
+def test_demo_data_protection_officer_is_in_the_data_protection_role(seeded):
+    user = get_user_model().objects.get(username="dataprotection")
+    assert user.is_staff
+    assert not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == [DATA_PROTECTION]
+
+
 def test_demo_validator_is_in_the_cwb_group(seeded):
     validator = authenticate(username="validator", password="validator-demo-pass")
     assert list(validator.groups.values_list("name", flat=True)) == [CWB_GROUP]
@@ -34,7 +48,7 @@ def test_seeding_twice_makes_no_duplicates(seeded):
     users = get_user_model().objects.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert get_user_model().objects.count() == users
-    assert Membership.objects.count() == 1
+    assert Membership.objects.count() == 2  # the councillor's and the officer's
 
 
 def test_seed_demo_prints_the_logins(seeded, capsys):
