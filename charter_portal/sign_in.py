@@ -8,7 +8,7 @@ weaker way in.
 """
 
 import math
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -32,14 +32,20 @@ SIGN_OUT_REASONS = {
 }
 
 
+# Going on to one of these after signing in would lead straight back here, round and round.
+_SIGN_IN_STEPS = ("sign_in", "sign_in_second_factor", "sign_in_set_up")
+
+
 def _safe_next(request) -> str:
-    """The page to go on to, when it is one of ours (never an open redirect)."""
+    """The page to go on to, when it is one of ours (never an open redirect, nor a loop)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if not url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return candidate
-    return ""
+        return ""
+    if urlsplit(candidate).path in {reverse(name) for name in _SIGN_IN_STEPS}:
+        return ""
+    return candidate
 
 
 def _with_next(url_name: str, next_url: str) -> str:
@@ -54,7 +60,7 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def get_success_url(self):
-        return _with_next("sign_in_second_factor", self.get_redirect_url())
+        return _with_next("sign_in_second_factor", _safe_next(self.request))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

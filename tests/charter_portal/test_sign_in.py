@@ -297,3 +297,11 @@ def test_the_second_factor_page_runs_few_queries(client, officer, django_assert_
         assert client.get("/sign-in/code/").status_code == 200
     with django_assert_max_num_queries(16):
         client.post("/sign-in/code/", {"code": "000000"})
+
+
+def test_next_pointing_back_at_the_sign_in_steps_does_not_loop(client, officer, small_council):
+    sign_in_verified(client, officer)
+    for step in ("/sign-in/", "/sign-in/code/", "/sign-in/set-up/"):
+        response = client.get(f"/sign-in/?next={step}", follow=True)
+        assert response.status_code == 200
+        assert response.redirect_chain[-1][0] == "/dashboard/"
