@@ -231,7 +231,7 @@ class EmailForm(forms.Form):
         },
     )
     contact_consent = forms.BooleanField(
-        label="The Charter team and my ward councillors may contact me about my pledge",
+        label="The Charter team may contact me about my pledge",
         required=False,
     )
     # Honeypot: people never see it; bots that fill every field give themselves away.
