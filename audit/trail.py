@@ -53,14 +53,18 @@ def trail_event_model(
     model_name: str | None = None,
 ) -> type[models.Model]:
     """The abstract event model for `tracked_model`: a snapshot of its fields (less `exclude`:
-    secrets, generated columns, noise) for every insert, update and delete, kept by one
-    statement-level trigger per operation so a bulk write costs one extra statement, not one
-    per row. Subclass it in the owning app's models.py (its migrations then install the
+    secrets, generated columns, noise) for every insert, update and delete. Inserts and deletes
+    are copied by statement-level triggers: a bulk write costs one extra statement, not one per
+    row. Subclass it in the owning app's models.py (its migrations then install the
     triggers); pass `app_label` for a model we do not own (auth's User and Group)."""
     return pghistory.create_event_model(
         tracked_model,
         pghistory.InsertEvent(CREATED, trigger_name="trail_insert"),
-        pghistory.UpdateEvent(CHANGED, trigger_name="trail_update"),
+        # Every updated row, without comparing old and new: that comparison joins the two
+        # transition tables row by row (24 bulk updates of 1,000 suppliers spent 8.7 s in it),
+        # and a row-level trigger costs ~0.4 ms a row. An update that changed nothing is
+        # recorded with no change (the admin shows none).
+        pghistory.UpdateEvent(CHANGED, trigger_name="trail_update", condition=None),
         pghistory.DeleteEvent(DELETED, trigger_name="trail_delete"),
         exclude=list(exclude),
         obj_field=pghistory.ObjForeignKey(related_name="trail_events", related_query_name="+"),
