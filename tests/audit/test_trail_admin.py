@@ -178,3 +178,11 @@ def test_the_history_of_users_and_groups_is_for_superusers_only(client, council)
     _signed_in(client, UserFactory(is_staff=True, is_superuser=True))
     page = _text(client.get(TRAIL, {"obj": f"auth.User:{target.pk}"}))
     assert "is_staff : False → True" in page
+
+
+def test_a_pledges_admin_page_links_to_its_history(client, pledge):
+    _signed_in(client, _staff_in(OFFICERS))
+
+    page = client.get(f"{PLEDGES}{pledge.pk}/change/").content.decode()
+
+    assert f"{TRAIL}?method=tracks&amp;obj=pledges.Pledge:{pledge.pk}" in page
