@@ -33,10 +33,15 @@ def is_database_outage(exception: BaseException | None) -> bool:
 
 
 def server_error(request) -> HttpResponse:
-    """handler500: a database outage is a 503 (try again later), anything else a 500."""
+    """handler500: a database outage is a 503 (try again later), a NUL byte the database
+    refused a 400 (charter_portal.middleware), anything else a 500."""
+    from charter_portal.middleware import null_character_refused, refused_null_character
+
     exception = sys.exc_info()[1]
     if is_database_outage(exception):
         return service_unavailable(request)
+    if refused_null_character(request, exception):
+        return null_character_refused(request)
     return render_error_page(request, "errors/500.html", status=500)
 
 

@@ -1,5 +1,7 @@
 import logging
 
+from django.db import DataError
+
 from charter_portal.errors import is_database_outage, render_error_page, service_unavailable
 
 logger = logging.getLogger(__name__)
@@ -28,7 +30,8 @@ class DatabaseUnavailableMiddleware:
 NULL_CHARACTER = "\x00"
 
 
-def _holds_null_character(request) -> bool:
+def holds_null_character(request) -> bool:
+    """Whether the request's path, query string or form values hold NUL (%00)."""
     if NULL_CHARACTER in request.path:
         return True
     sources = [request.GET]
@@ -44,20 +47,35 @@ def _holds_null_character(request) -> bool:
     )
 
 
-class NullCharacterMiddleware:
-    """Answer 400 "the request contains a null character" to any path, query-string or form
-    value holding NUL (%00).
+def refused_null_character(request, exception: BaseException | None) -> bool:
+    """Whether the exception is PostgreSQL's refusal of a NUL the request carried: psycopg's
+    DataError "text fields cannot contain NUL (0x00) bytes" (a ValueError before it is sent)."""
+    return isinstance(exception, DataError | ValueError) and holds_null_character(request)
 
-    PostgreSQL cannot hold NUL in text, so a value carrying one made any query that used it
-    raise (admin list filters and searches answered 500). Refusing it once, at the edge, covers
-    every page, present and future, where checking each filter and form would miss some.
+
+def null_character_refused(request):
+    return render_error_page(request, "errors/400_null_character.html", status=400)
+
+
+class NullCharacterMiddleware:
+    """Answer 400 "the request contains a null character" wherever a NUL byte (%00) from the
+    path, the query string or a form would otherwise reach PostgreSQL, which cannot hold NUL in
+    text (admin list filters and searches answered 500 to one).
+
+    Our own pages check their parameters and forms refuse NUL with a field error, so they still
+    answer as they did (200 with the value ignored or an error message, 404); only a request
+    whose NUL reached the database gets this page. Exceptions raised outside views reach
+    handler500, which makes the same check (charter_portal.errors.server_error).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if _holds_null_character(request):
-            logger.info("Refused a request holding a NUL character: %s", request.path[:200])
-            return render_error_page(request, "errors/400_null_character.html", status=400)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if refused_null_character(request, exception):
+            logger.info("Refused a NUL character in a request: %s", request.path[:200])
+            return null_character_refused(request)
+        return None

@@ -1,20 +1,18 @@
 """The officers' admin for spend: uploading spending files, the supplier register, payments.
 
-An upload is checked first (a dry run: the columns found, the first rows, and every bad row
-when there are any), then imported when the officer confirms, through the same service as
-`manage.py import_spend`. Import batches and payments are read-only. A supplier's locality is
+An upload is stored and imported in the background (metrics.spend.uploads), through the same
+service as `manage.py import_spend`: the officer is sent to the batch's page, which refreshes
+itself while the import runs (how many rows read, how much of the file) and then shows the
+result, or every bad row. Import batches and payments are read-only. A supplier's locality is
 changed only with a reason, through `supplier_locality_override`; SME / VCSE flags come from a
 spreadsheet through `supplier_flags_import`.
 """
 
 import csv
 import io
-import secrets
-import time
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
@@ -25,7 +23,6 @@ from django.utils.html import format_html, format_html_join
 from core.admin import ReadOnlyAdminMixin
 from metrics.spend.importer import header_map_parse
 from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
-from metrics.spend.services import SpendImportError, spend_import
 from metrics.spend.suppliers import (
     SupplierFlagsImportError,
     supplier_flags_import,
@@ -33,30 +30,13 @@ from metrics.spend.suppliers import (
     supplier_locality_override,
     supplier_locality_override_clear,
 )
+from metrics.spend.uploads import spend_batches_stale_fail, spend_upload_queue
 from neighbourhoods.postcodes import normalise_postcode
 
-UPLOAD_DIR_NAME = "spend-uploads"
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
-# Files up to this size are dry-run in full before the officer confirms; larger ones are
-# checked as they are imported (still all or nothing). `manage.py import_spend` suits them best.
-PREVIEW_MAX_BYTES = 5_000_000
 UPLOAD_MAX_BYTES = 200_000_000
-UPLOAD_MAX_AGE_SECONDS = 24 * 3600
-SESSION_KEY = "spend_uploads"
-
-
-def _upload_dir() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / UPLOAD_DIR_NAME
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _uploads_tidy() -> None:
-    """Uploads never confirmed are removed after a day."""
-    cutoff = time.time() - UPLOAD_MAX_AGE_SECONDS
-    for stale in _upload_dir().iterdir():
-        if stale.is_file() and stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
+# How often the page of a batch being imported reloads itself (a meta refresh: no JavaScript).
+PROGRESS_REFRESH_SECONDS = 3
 
 
 class SpendUploadForm(forms.Form):
@@ -121,9 +101,19 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_filter = ["status", "imported_at"]
     search_fields = ["file_name", "sha256"]
     list_select_related = ["imported_by"]
-    fields = ["file_name", "status", "rows", "added", "sha256", "imported_by", "imported_at"]
+    fields = [
+        "file_name",
+        "status",
+        "rows",
+        "added",
+        "sha256",
+        "imported_by",
+        "imported_at",
+        "finished_at",
+    ]
     readonly_fields = [*fields, "problems"]
     change_list_template = "admin/metrics/importbatch/change_list.html"
+    change_form_template = "admin/metrics/importbatch/change_form.html"
 
     def get_fields(self, request, obj=None):
         return [*self.fields, "problems"] if obj and obj.error_report else self.fields
@@ -131,6 +121,16 @@ class ImportBatchAdmin(admin.ModelAdmin):
     @admin.display(description="Problems (nothing was imported)")
     def problems(self, obj):
         return _report_html(obj.error_report)
+
+    def changelist_view(self, request, extra_context=None):
+        spend_batches_stale_fail()
+        return super().changelist_view(request, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # A batch whose worker has gone is ended here, so its page never waits for ever.
+        spend_batches_stale_fail()
+        extra_context = {**(extra_context or {}), "refresh_seconds": PROGRESS_REFRESH_SECONDS}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -144,11 +144,6 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 "upload/",
                 self.admin_site.admin_view(self.upload_view),
                 name="metrics_importbatch_upload",
-            ),
-            path(
-                "upload/confirm/",
-                self.admin_site.admin_view(self.confirm_view),
-                name="metrics_importbatch_confirm",
             ),
             *super().get_urls(),
         ]
@@ -173,83 +168,23 @@ class ImportBatchAdmin(admin.ModelAdmin):
             return TemplateResponse(
                 request, "admin/metrics/importbatch/upload.html", self._context(request, form=form)
             )
-        _uploads_tidy()
         upload = form.cleaned_data["file"]
-        token = secrets.token_hex(16)
-        suffix = Path(upload.name).suffix.casefold()
-        stored = _upload_dir() / f"{token}{suffix}"
-        with stored.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        pending = {
-            "name": Path(upload.name).name[:255],
-            "file": stored.name,
-            "body_name": form.cleaned_data["body_name"],
-            "header_map": form.cleaned_data["header_map"],
-        }
-        request.session.setdefault(SESSION_KEY, {})[token] = pending
-        request.session.modified = True
-
-        context = {"token": token, "pending": pending, "checked": False}
-        if upload.size <= PREVIEW_MAX_BYTES:
-            try:
-                result = spend_import(
-                    path=stored,
-                    file_name=pending["name"],
-                    header_map=pending["header_map"],
-                    body_name=pending["body_name"],
-                    dry_run=True,
-                    actor=request.user,
-                )
-                context.update(checked=True, result=result)
-            except SpendImportError as error:
-                stored.unlink(missing_ok=True)
-                context.update(checked=True, error=error, report=error.report())
-        return TemplateResponse(
-            request,
-            "admin/metrics/importbatch/preview.html",
-            self._context(request, title="Check the spending file", **context),
+        batch = spend_upload_queue(
+            chunks=upload.chunks(),
+            file_name=upload.name,
+            suffix=Path(upload.name).suffix.casefold(),
+            actor=request.user,
+            options={
+                "header_map": form.cleaned_data["header_map"],
+                "body_name": form.cleaned_data["body_name"],
+            },
         )
-
-    def confirm_view(self, request):
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        if request.method != "POST":
-            return HttpResponseRedirect(reverse("admin:metrics_importbatch_upload"))
-        token = request.POST.get("token", "")
-        pending = request.session.get(SESSION_KEY, {}).pop(token, None)
-        request.session.modified = True
-        stored = _upload_dir() / pending["file"] if pending else None
-        if stored is None or not stored.is_file():
-            messages.error(request, "That upload has expired. Upload the file again.")
-            return HttpResponseRedirect(reverse("admin:metrics_importbatch_upload"))
-        try:
-            result = spend_import(
-                path=stored,
-                file_name=pending["name"],
-                header_map=pending["header_map"],
-                body_name=pending["body_name"],
-                actor=request.user,
-            )
-        except SpendImportError as error:
-            messages.error(
-                request,
-                f"Nothing was imported from {pending['name']}: {error.total} problem(s). "
-                "They are listed below.",
-            )
-            target = error.batch
-        else:
-            messages.success(
-                request,
-                f"Imported {pending['name']}: {result.rows:,} rows, {result.added:,} new, "
-                f"{result.already_held:,} already held; {result.new_suppliers:,} new suppliers.",
-            )
-            target = result.batch
-        finally:
-            stored.unlink(missing_ok=True)
-        if target is None:
-            return HttpResponseRedirect(reverse("admin:metrics_importbatch_changelist"))
-        return HttpResponseRedirect(reverse("admin:metrics_importbatch_change", args=[target.pk]))
+        messages.info(
+            request,
+            f"{batch.file_name} is uploaded and will be imported in the background: this page "
+            "shows how far it has got, then the result. You may leave it and come back.",
+        )
+        return HttpResponseRedirect(reverse("admin:metrics_importbatch_change", args=[batch.pk]))
 
 
 class SupplierForm(forms.ModelForm):

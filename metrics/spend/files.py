@@ -189,7 +189,7 @@ class SpendFile:
                 ) from error
 
     def _xlsx(self) -> Iterator[tuple[int, list[Any]]]:
-        from openpyxl import load_workbook
+        from openpyxl import load_workbook  # type: ignore[import-untyped]
 
         try:
             workbook = load_workbook(self.path, read_only=True, data_only=True)
@@ -276,7 +276,9 @@ def _text_encoding(head: bytes, *, utf8: bool) -> str:
     return "utf-8-sig" if utf8 else "cp1252"
 
 
-def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
     return error.object[error.start : error.end].decode("latin-1"), error.end
 
 

@@ -23,10 +23,16 @@ class LocalitySource(models.TextChoices):
     NONE = "none", "Not decided"
 
 
+class ImportBatchStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to be imported"
+    IMPORTING = "importing", "Importing"
+    IMPORTED = "imported", "Imported"
+    REJECTED = "rejected", "Rejected: nothing imported"
+    FAILED = "failed", "Failed: nothing imported"
+
+
 class ImportBatch(models.Model):
-    class Status(models.TextChoices):
-        IMPORTED = "imported", "Imported"
-        REJECTED = "rejected", "Rejected: nothing imported"
+    Status = ImportBatchStatus
 
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, db_index=True)
@@ -38,13 +44,35 @@ class ImportBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     imported_at = models.DateTimeField(auto_now_add=True)
+    # An upload imported in the background (metrics.spend.uploads): the stored file until it is
+    # imported or refused, the task that imports it, and how far it has got, written through a
+    # connection of its own so that the officer's page sees it while the import is under way.
+    stored_file = models.CharField(max_length=100, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    progress_rows = models.PositiveIntegerField(default=0, help_text="Rows read so far.")
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    progress_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-imported_at"]
         verbose_name_plural = "import batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ImportBatchStatus.values),
+                name="importbatch_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_percent__lte=100), name="importbatch_progress_percent_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.imported_at:%Y-%m-%d})"
+
+    @property
+    def already_held(self) -> int:
+        return self.rows - self.added
 
 
 class Supplier(models.Model):
@@ -120,7 +148,10 @@ class SpendTransaction(models.Model):
 
 # The audit trail (audit.trail). SpendTransaction is not tracked: millions of rows written only
 # by the import, whose batch (who, when, which file) is.
-class ImportBatchEvent(trail_event_model(ImportBatch)):
+# Progress ticks (every few thousand rows of a background import) are not changes worth a trail.
+class ImportBatchEvent(
+    trail_event_model(ImportBatch, exclude=["progress_rows", "progress_percent", "progress_at"])
+):
     pass
 
 

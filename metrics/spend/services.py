@@ -26,6 +26,7 @@ from pathlib import Path
 
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.utils import timezone
 
 from core.tabular import RowError
 from metrics.spend.files import SpendFile, SpendFileError
@@ -196,13 +197,17 @@ def spend_import(
     progress: Progress | None = None,
     preview_rows: int = PREVIEW_ROWS,
     today: datetime.date | None = None,
+    batch: ImportBatch | None = None,
 ) -> SpendImportResult:
     """Import one spending file (CSV or XLSX). All or nothing; idempotent.
 
     Raises SpendImportError (with the rejected batch, unless a dry run) when any row is bad or
     the file cannot be read. A dry run does everything, then rolls back: its result says how
-    many rows would be added, and previews the first rows.
+    many rows would be added, and previews the first rows. `batch` is a batch already made and
+    started (a background import, metrics.spend.uploads) to finish, instead of a new one.
     """
+    if batch is not None and dry_run:
+        raise ValueError("A dry run makes no batch: do not give one")
     file_name = file_name or Path(path).name
     council = council or council_current()
     reference = spend_reference(council=council)
@@ -221,6 +226,7 @@ def spend_import(
                 progress=progress,
                 preview_rows=preview_rows,
                 today=today,
+                batch=batch,
             )
             if dry_run:
                 result.dry_run = True
@@ -234,16 +240,18 @@ def spend_import(
     except SpendImportError as error:
         problem = error
     if not dry_run:
-        BATCH_WORKFLOW.check(REJECT, None, actor)
-        problem.batch = ImportBatch.objects.create(
-            file_name=file_name[:255],
-            sha256=spend_file.sha256 if spend_file else "",
-            rows=problem.rows,
-            added=0,
-            status=REJECT.to_state,
-            error_report=problem.report(),
-            imported_by=actor if getattr(actor, "pk", None) else None,
-        )
+        BATCH_WORKFLOW.check(REJECT, batch, actor)
+        if batch is None:
+            batch = ImportBatch(
+                file_name=file_name[:255],
+                imported_by=actor if getattr(actor, "pk", None) else None,
+            )
+        BATCH_WORKFLOW.apply(REJECT, batch)
+        batch.sha256 = spend_file.sha256 if spend_file else ""
+        batch.rows, batch.added, batch.error_report = problem.rows, 0, problem.report()
+        batch.finished_at = timezone.now()
+        batch.save()
+        problem.batch = batch
     raise problem
 
 
@@ -259,14 +267,18 @@ def _import(
     progress: Progress | None,
     preview_rows: int,
     today: datetime.date | None,
+    batch: ImportBatch | None,
 ) -> SpendImportResult:
-    BATCH_WORKFLOW.check(IMPORT, None, actor)
-    batch = ImportBatch.objects.create(
-        file_name=file_name[:255],
-        sha256=spend_file.sha256,
-        status=IMPORT.to_state,
-        imported_by=actor if getattr(actor, "pk", None) else None,
-    )
+    BATCH_WORKFLOW.check(IMPORT, batch, actor)
+    if batch is None:
+        batch = ImportBatch.objects.create(
+            file_name=file_name[:255],
+            sha256=spend_file.sha256,
+            status=IMPORT.to_state,
+            imported_by=actor if getattr(actor, "pk", None) else None,
+        )
+    # A batch given is not written until the end: a background import reports its progress on
+    # the batch's row through another connection, which would wait on this transaction's lock.
     staging = f"spend_staging_{secrets.token_hex(6)}"
     seen_columns: list[SpendColumns] = []
     preview: list[SpendRow] = []
@@ -326,8 +338,14 @@ def _import(
         )
         added = cursor.rowcount
         cursor.execute(f"DROP TABLE {staging}")
-    batch.rows, batch.added = rows, added
-    batch.save(update_fields=["rows", "added"])
+    BATCH_WORKFLOW.apply(IMPORT, batch)
+    batch.sha256, batch.rows, batch.added, batch.finished_at = (
+        spend_file.sha256,
+        rows,
+        added,
+        timezone.now(),
+    )
+    batch.save(update_fields=["status", "sha256", "rows", "added", "finished_at"])
     return SpendImportResult(
         batch=batch,
         file_name=file_name,

@@ -13,6 +13,7 @@ from tests.constraints import (
 from tests.factories import FoundationFactory
 from tests.metrics.factories import (
     FY2023,
+    ImportBatchFactory,
     LM3StudyFactory,
     MetricFactory,
     MetricValueFactory,
@@ -61,6 +62,8 @@ CASES = {
     "metrics.Supplier.normalised_name": copied(
         lambda: SupplierFactory.create_batch(2), "normalised_name"
     ),
+    "importbatch_status_valid": changed(ImportBatchFactory, status="lost"),
+    "importbatch_progress_percent_valid": changed(ImportBatchFactory, progress_percent=101),
     "metrics.SpendTransaction.line_hash": copied(
         lambda: SpendTransactionFactory.create_batch(2), "line_hash"
     ),

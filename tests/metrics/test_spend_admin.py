@@ -1,4 +1,4 @@
-"""Officers upload spending files in admin (check, then confirm) and correct suppliers."""
+"""Officers upload spending files in admin (imported in the background) and correct suppliers."""
 
 import re
 
@@ -12,7 +12,6 @@ from tests.metrics.factories_spend import SupplierFactory
 from tests.signin import sign_in_verified
 
 UPLOAD = "/admin/metrics/importbatch/upload/"
-CONFIRM = "/admin/metrics/importbatch/upload/confirm/"
 GOOD = 'Date,Supplier Name,Amount,Expense Area\n01/04/2024,Acme Ltd,"£1,234.56",Housing\n'
 
 
@@ -45,44 +44,64 @@ def _upload(client, content: str, name="spend.csv", **data):
     return client.post(UPLOAD, {"file": upload, **data})
 
 
-def test_an_upload_is_checked_then_imported_on_confirmation(officer, client):
-    response = _upload(client, GOOD)
-    assert response.status_code == 200
-    page = _text(response)
-    assert "1 row, of which 1 would be added and 0 are already held" in page
-    assert "Acme Ltd" in page
-    assert "£1,234.56" in page
-    assert SpendTransaction.objects.count() == 0  # only checked so far
+def _stored_uploads(settings) -> list:
+    directory = settings.MEDIA_ROOT / "spend-uploads"
+    return sorted(directory.iterdir()) if directory.exists() else []
 
-    token = response.context["token"]
-    response = client.post(CONFIRM, {"token": token})
+
+def test_an_upload_returns_at_once_with_the_batch_queued(officer, client, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    response = _upload(client, GOOD)
     batch = ImportBatch.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/admin/metrics/importbatch/{batch.pk}/change/"
+    assert (batch.status, batch.imported_by, batch.file_name) == ("queued", officer, "spend.csv")
+    assert SpendTransaction.objects.count() == 0  # the work is the task's, not the request's
+    task = DBTaskResult.objects.get()
+    assert (task.task_path, task.status) == ("metrics.spend.tasks.spend_batch_import", "READY")
+    assert str(task.id) == batch.task_id
+    [stored] = _stored_uploads(settings)
+    assert stored.read_bytes() == GOOD.encode()
+    assert stored.stat().st_mode & 0o077 == 0  # readable by the service's user only
+
+
+def test_the_worker_imports_an_upload_and_deletes_the_stored_file(
+    officer, client, settings, run_worker
+):
+    response = _upload(client, GOOD)
+    run_worker()
+    batch = ImportBatch.objects.get()
     assert (batch.status, batch.rows, batch.added, batch.imported_by) == (
         "imported", 1, 1, officer
     )  # fmt: skip
+    assert len(batch.sha256) == 64
     assert SpendTransaction.objects.get().department == "Housing"
-    # The upload is used once.
-    assert client.post(CONFIRM, {"token": token})["Location"] == UPLOAD
-    assert SpendTransaction.objects.count() == 1
+    assert _stored_uploads(settings) == []
+    page = _text(client.get(response["Location"]))
+    assert "1 row read: 1 added, 0 already held." in page
+    assert 'http-equiv="refresh"' not in page  # finished: the page stops reloading
 
 
-def test_an_upload_with_bad_rows_shows_every_problem_and_cannot_be_confirmed(officer, client):
+def test_an_upload_with_bad_rows_imports_nothing_and_lists_every_problem(
+    officer, client, settings, run_worker
+):
     content = GOOD + "31/02/2024,Acme Ltd,12\n02/04/2024,,abc\n"
-    page = _text(_upload(client, content))
-    assert "Nothing can be imported from this file: 3 problems in 3 rows" in page
+    response = _upload(client, content)
+    run_worker()
+    batch = ImportBatch.objects.get()
+    assert (batch.status, batch.rows) == ("rejected", 3)
+    assert SpendTransaction.objects.count() == 0
+    assert _stored_uploads(settings) == []
+    page = _text(client.get(response["Location"]))
+    assert "Nothing was imported from this file: 3 problems found in 3 rows" in page
     assert "<td>3</td><td>Date</td><td>31/02/2024</td><td>Not a real date</td>" in page
-    assert "Import the file" not in page
-    assert ImportBatch.objects.count() == SpendTransaction.objects.count() == 0
 
 
-def test_columns_can_be_mapped_in_the_upload_form(officer, client):
+def test_columns_can_be_mapped_in_the_upload_form(officer, client, run_worker):
     content = "When,Who,How much\n01/04/2024,Acme Ltd,600\n"
-    response = _upload(
-        client, content, header_map="When=date\nWho=supplier\nHow much=amount", body_name="SBC"
-    )
-    client.post(CONFIRM, {"token": response.context["token"]})
+    _upload(client, content, header_map="When=date\nWho=supplier\nHow much=amount", body_name="SBC")
+    run_worker()
     assert SpendTransaction.objects.get().body_name == "SBC"
 
 
