@@ -68,8 +68,13 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 run: setup ## Serve the portal with demo data on http://127.0.0.1:8000 (and the email worker)
 	$(MANAGE) seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop). Emails go to var/mail/."
-	$(MANAGE) db_worker --no-reload & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@# The worker rides out database outages itself; should it die anyway, it is started again.
+	( trap 'kill $$worker 2>/dev/null; exit 0' TERM; \
+	  while :; do \
+	    $(MANAGE) worker & worker=$$!; wait $$worker || true; \
+	    echo "The worker stopped; starting it again in 5 s." >&2; sleep 5 & wait $$!; \
+	  done ) & supervisor=$$!; \
+	trap 'kill $$supervisor 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.synced ## ruff, the layer contracts (lint-imports) and mypy on services and selectors

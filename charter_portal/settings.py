@@ -279,7 +279,7 @@ CHARTER_FALLBACK_SERVICE_NAME = env.str(
     "CHARTER_FALLBACK_SERVICE_NAME", default="Inclusive Economy Charter"
 )
 
-# Background work (emails): django-tasks with its database backend; `manage.py db_worker` runs it.
+# Background work: django-tasks with its database backend; `manage.py worker` runs it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Confirmations and notices anyone can trigger by typing an address: at most this many emails
 # to one address an hour; more are recorded as capped and not sent.
