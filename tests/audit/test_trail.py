@@ -4,7 +4,7 @@ before, after and why."""
 import pghistory
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection
+from django.db import ProgrammingError, connection, transaction
 
 from audit.models import UserGroupEvent
 from audit.trail import trail_changes, trail_events, trail_reason
@@ -71,3 +71,21 @@ def test_adding_a_user_to_a_group_and_making_them_staff_is_recorded():
     _, changes = _changes(user)[-1]
     assert changes["is_staff"] == (False, True)
     assert UserGroupEvent.objects.filter(user_id=user.pk, group_id=group.pk, pgh_label="insert")
+
+
+def test_the_database_refuses_to_change_or_delete_the_trail():
+    pledge = PledgeFactory()
+    with (
+        pytest.raises(ProgrammingError, match="Cannot update or delete"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "UPDATE pledges_pledgeevent SET email = '' WHERE pgh_obj_id = %s", [pledge.pk]
+        )
+    with (
+        pytest.raises(ProgrammingError, match="Cannot update or delete"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM pledges_pledgeevent WHERE pgh_obj_id = %s", [pledge.pk])
