@@ -184,3 +184,60 @@ def test_progress_is_seen_by_other_sessions_while_the_import_runs(council, setti
     assert percents[2] == 100
     batch.refresh_from_db()
     assert (batch.status, batch.rows, batch.added) == ("imported", 12000, 12000)
+
+
+LOCK_HOLDER = """
+import json, sys, time
+import psycopg
+params, lock = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+connection = psycopg.connect(**params, autocommit=True)
+connection.execute("SELECT pg_advisory_lock(%s, %s)", lock)
+print("locked", flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_worker_process_killed_mid_import_is_seen_and_its_batch_ends_failed(officer):
+    """A real process holds the batch's lock as a worker does, then is killed (SIGKILL, as the
+    out-of-memory killer does): PostgreSQL drops its session and the lock, and the sweep ends
+    the batch. While the process lives, the batch is left alone."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from django.db import connection
+
+    batch = ImportBatchFactory(status="importing", imported_by=officer)
+    params = {
+        key: value
+        for key, value in connection.get_connection_params().items()
+        if key in ("host", "port", "user", "password", "dbname")
+    }
+    worker = subprocess.Popen(  # noqa: S603 - our own script, our own arguments
+        [
+            sys.executable,
+            "-c",
+            LOCK_HOLDER,
+            json.dumps(params),
+            json.dumps([IMPORT_LOCK_CLASS, batch.pk]),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert worker.stdout.readline().strip() == "locked"
+        assert spend_batches_stale_fail() == 0
+        batch.refresh_from_db()
+        assert batch.status == "importing"
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+    # The server notices the closed socket at once; allow it a few seconds on a busy machine.
+    for _ in range(100):
+        if spend_batches_stale_fail():
+            break
+        time.sleep(0.1)
+    batch.refresh_from_db()
+    assert (batch.status, batch.error_report[0]["reason"]) == ("failed", WORKER_GONE)
