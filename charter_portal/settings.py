@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "charter_portal.staff_sessions.StaffSessionTimeoutMiddleware",
     "charter_portal.staff_sessions.SecondFactorRequiredMiddleware",
-    "pghistory.middleware.HistoryMiddleware",
+    "audit.middleware.TrailMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.

@@ -1,6 +1,8 @@
 """The audit trail: every write to a tracked table is recorded by the database, with who, when,
 before, after and why."""
 
+import json
+
 import pghistory
 import pytest
 from django.contrib.auth.models import Group
@@ -9,6 +11,7 @@ from django.db import ProgrammingError, connection, transaction
 from audit.models import UserGroupEvent
 from audit.trail import trail_changes, trail_events, trail_reason
 from pledges.models import Pledge, PledgeEvent
+from pledges.tokens import new_secret, secret_hash
 from tests.factories import PledgeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -89,3 +92,15 @@ def test_the_database_refuses_to_change_or_delete_the_trail():
         connection.cursor() as cursor,
     ):
         cursor.execute("DELETE FROM pledges_pledgeevent WHERE pgh_obj_id = %s", [pledge.pk])
+
+
+def test_the_trail_keeps_a_links_route_never_its_token(client):
+    token = new_secret()
+    pledge = PledgeFactory(manage_token_hash=secret_hash(token))
+
+    client.post(f"/pledge/manage/{token}/withdraw/")
+
+    event = trail_events(pledge).last()
+    assert event.pgh_data["status"] == "withdrawn"
+    assert event.pgh_context["url"] == "/pledge/manage/<str:token>/withdraw/"
+    assert token not in json.dumps(list(PledgeEvent.objects.values_list("pgh_context__metadata")))
