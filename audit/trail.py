@@ -222,14 +222,18 @@ def _rewrite(table: str, column: str, *, as_json: bool, pattern: str, placeholde
 
 
 @transaction.atomic
-def trail_pseudonymise_values(values: Iterable[str], *, placeholder: str = PSEUDONYM) -> int:
+def trail_pseudonymise_values(
+    values: Iterable[str], *, placeholder: str = PSEUDONYM, inside_text: bool = False
+) -> int:
     """Replace the given values (an email address, a name), case-insensitively, everywhere in
     the trail with `placeholder`: a text column holding one of them whole, and any occurrence
     inside a JSON column or a context (a reason, a note, a URL). Returns the rows rewritten.
 
     This is what erasure calls: after it, no event holds the values. Text columns are matched
     whole (one hashed comparison a row, so 1,000 subjects at once cost about what one does); the
-    free text of reasons and notes lives in the contexts, which are searched inside."""
+    free text of reasons and notes lives in the contexts, which are searched inside.
+    `inside_text` searches inside every text column too (a pledge's own text may quote an
+    address): a regular expression over every row, affordable for one subject at a time."""
     wanted = sorted(
         {
             value.strip().lower()
@@ -249,7 +253,15 @@ def trail_pseudonymise_values(values: Iterable[str], *, placeholder: str = PSEUD
                 if field.name.startswith("pgh_"):
                     continue
                 column = quoted(field.column)
-                if isinstance(field, _TEXT_TYPES):
+                if isinstance(field, _TEXT_TYPES) and inside_text:
+                    rewritten += _rewrite(
+                        model._meta.db_table,
+                        field.column,
+                        as_json=False,
+                        pattern=pattern,
+                        placeholder=placeholder,
+                    )
+                elif isinstance(field, _TEXT_TYPES):
                     cursor.execute(
                         f"UPDATE {table} SET {column} = %s WHERE lower({column}) = ANY(%s)",  # noqa: S608
                         [placeholder, wanted],
@@ -308,8 +320,9 @@ def trail_pseudonymise_fields(
 
 
 def trail_pseudonymise(*, email: str, placeholder: str = PSEUDONYM) -> int:
-    """Replace an email address everywhere in the trail (erase-by-email)."""
-    return trail_pseudonymise_values([email], placeholder=placeholder)
+    """Replace an email address everywhere in the trail (erase-by-email), inside free text
+    too."""
+    return trail_pseudonymise_values([email], placeholder=placeholder, inside_text=True)
 
 
 def trail_mentions(*, email: str) -> list[dict[str, Any]]:
