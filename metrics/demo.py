@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core.clock import recorded_at
 from core.periods import FinancialYear
 from core.roles import CWB_GROUP
 from metrics.models import (
@@ -190,14 +191,19 @@ def demo_metric_values_ensure(*, council: Council, today: datetime.date | None =
                     evidence=f"{DEMO_EVIDENCE}{EVIDENCE.get(metric.code, 'Officer records')}, "
                     f"{label}.",
                 )
+                # Each step is stamped with its time in the story (the trail keeps when each
+                # write really happened).
                 if status not in (None, ValueStatus.DRAFT):
-                    value = metric_value_submit(metric_value=value, actor=officer)
-                if status == ValueStatus.VALIDATED:
-                    metric_value_validate(metric_value=value, actor=validator)
-                elif status == ValueStatus.RETURNED:
-                    metric_value_return(metric_value=value, actor=validator, comment=RETURN_COMMENT)
+                    with recorded_at(entered + STEP_DELAYS[ChangeAction.SUBMITTED]):
+                        value = metric_value_submit(metric_value=value, actor=officer)
+                with recorded_at(entered + STEP_DELAYS[ChangeAction.VALIDATED]):
+                    if status == ValueStatus.VALIDATED:
+                        metric_value_validate(metric_value=value, actor=validator)
+                    elif status == ValueStatus.RETURNED:
+                        metric_value_return(
+                            metric_value=value, actor=validator, comment=RETURN_COMMENT
+                        )
                 entered_on[value.pk] = entered
-    _history_backdate(entered_on)
     return len(entered_on)
 
 
@@ -208,22 +214,6 @@ STEP_DELAYS = {
     ChangeAction.VALIDATED: datetime.timedelta(days=9),
     ChangeAction.RETURNED: datetime.timedelta(days=9),
 }
-
-
-def _history_backdate(entered_on: dict[int, datetime.datetime]) -> None:
-    """The services stamp each step with now: move the demo values' dates back to their story."""
-    values = list(
-        MetricValue.objects.filter(pk__in=entered_on).only("submitted_at", "validated_at")
-    )
-    for value in values:
-        entered = entered_on[value.pk]
-        if value.submitted_at:
-            value.submitted_at = entered + STEP_DELAYS[ChangeAction.SUBMITTED]
-        if value.validated_at:
-            value.validated_at = entered + STEP_DELAYS[ChangeAction.VALIDATED]
-    # The audit trail keeps when each write really happened (it is not back-dated): the story's
-    # dates are the values' own.
-    MetricValue.objects.bulk_update(values, ["submitted_at", "validated_at"], batch_size=500)
 
 
 @transaction.atomic

@@ -36,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.trail import trail_step
+from core import clock
 from core.roles import CWB_GROUP
 from metrics.models import (
     Foundation,
@@ -283,7 +284,7 @@ def metric_value_submit(*, metric_value: MetricValue, actor: User) -> MetricValu
     VALUE_WORKFLOW.check(SUBMIT, metric_value, actor)
     VALUE_WORKFLOW.apply(SUBMIT, metric_value)
     metric_value.submitted_by = _actor(actor)
-    metric_value.submitted_at = timezone.now()
+    metric_value.submitted_at = clock.now()
     metric_value.full_clean()
     with trail_step(ChangeAction.SUBMITTED, actor=_actor(actor)):
         metric_value.save()
@@ -299,7 +300,7 @@ def metric_value_validate(*, metric_value: MetricValue, actor: User) -> MetricVa
         raise PermissionDenied("A value must be validated by someone other than its submitter.")
     VALUE_WORKFLOW.apply(VALIDATE, metric_value)
     metric_value.validated_by = actor
-    metric_value.validated_at = timezone.now()
+    metric_value.validated_at = clock.now()
     metric_value.return_comment = ""
     metric_value.full_clean()
     with trail_step(ChangeAction.VALIDATED, actor=actor):
