@@ -1,4 +1,4 @@
-"""Background work of spend (run by `manage.py db_worker`)."""
+"""Background work of spend (run by `manage.py worker`)."""
 
 from typing import Any
 
