@@ -54,7 +54,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "pledges.change_pledge",
             "pledges.view_pledgeupdate",
             "pledges.change_pledgeupdate",
-            "pledges.view_moderationevent",
+            "pledges.view_moderationevent",  # read only: the history before the audit trail
             "pledges.view_rejectionreason",
             "pledges.add_rejectionreason",
             "pledges.change_rejectionreason",

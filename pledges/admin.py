@@ -22,7 +22,8 @@ from django.db.models import Case, Q, Value, When
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from import_export.admin import ImportMixin
 from import_export.formats.base_formats import CSV
@@ -50,7 +51,7 @@ from pledges.models import (
     UpdateStatus,
 )
 from pledges.resources import PaperPledgeResource
-from pledges.selectors import pledges_with_visible_contacts
+from pledges.selectors import pledge_moderation_history, pledges_with_visible_contacts
 from pledges.services import (
     MODERATABLE,
     ConsentChangeRefused,
@@ -104,9 +105,11 @@ class NeedsModerationFilter(admin.SimpleListFilter):
 
 
 class ModerationEventInline(ReadOnlyTabularInline):
+    """The history kept before the audit trail existed: read only, shown where a pledge has it."""
+
     model = ModerationEvent
     verbose_name = "moderation event"
-    verbose_name_plural = "History"
+    verbose_name_plural = "History before the audit trail (read only)"
     fields = ["action", "actor", "reason", "note", "created_at"]
     readonly_fields = fields
 
@@ -198,6 +201,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
         "moderated_at",
         "withdrawn_at",
         "personal_data_erased_at",
+        "moderation_history",
     ]
     exclude = [
         "submission_key",
@@ -245,6 +249,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        ("History", {"fields": ["moderation_history"]}),
     ]
     inlines = [ModerationEventInline, PledgeUpdateInline, OutboundEmailInline]
     actions = ["publish_selected", "reject_selected", "erase_selected"]
@@ -299,10 +304,40 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
         return fieldsets
 
     def get_inlines(self, request, obj):
+        inlines = self.inlines
+        if obj is None or not obj.events.exists():
+            # Only pledges older than the audit trail have a history of the old kind.
+            inlines = [inline for inline in inlines if inline is not ModerationEventInline]
         if self._sees_contacts(request, obj):
-            return self.inlines
+            return inlines
         # The emails show the pledger's address.
-        return [inline for inline in self.inlines if inline is not OutboundEmailInline]
+        return [inline for inline in inlines if inline is not OutboundEmailInline]
+
+    @admin.display(description="moderation history")
+    def moderation_history(self, obj: Pledge) -> str:
+        """The pledge's moderation from its audit trail: when, what, who, status, reason."""
+        if obj.pk is None:
+            return "—"
+        rows = [
+            (
+                f"{timezone.localtime(step.at):%d %b %Y %H:%M}",
+                step.action_label,
+                step.by.get_username() if step.by else "—",
+                f"{step.status_before or '(new)'} → {step.status_after}",
+                step.reason or "—",
+                step.note or "—",
+            )
+            for step in pledge_moderation_history(obj)
+        ]
+        return format_html(
+            "<table><thead><tr><th>When</th><th>Step</th><th>By</th><th>Status</th>"
+            "<th>Reason</th><th>Note</th></tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                rows,
+            ),
+        )
 
     @admin.display(description="name")
     def name_withheld(self, obj: Pledge) -> str:
@@ -692,7 +727,8 @@ class CampaignAdmin(admin.ModelAdmin):
 
 @admin.register(ModerationEvent)
 class ModerationEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The audit trail: read-only for everyone."""
+    """The moderation history from before the audit trail (no longer written): read only for
+    everyone. Newer history is on each pledge's page and in the audit trail."""
 
     list_display = ["created_at", "pledge", "action", "actor", "reason"]
     list_filter = [

@@ -20,8 +20,6 @@ from outbox.models import OutboundEmail
 from outbox.services import emails_record_sent
 from pledges.models import (
     Commitment,
-    ModerationAction,
-    ModerationEvent,
     OrganisationSize,
     Pledge,
     PledgerType,
@@ -249,9 +247,8 @@ def _emails_backdate(pledges: list[Pledge]) -> None:
 
 
 def _history_backdate(plans: list[_Planned], pledges: list[Pledge]) -> None:
-    """Move each demo pledge's dates, and its events', from now back to its story."""
+    """Move each demo pledge's dates from now back to its story."""
     stamped = Pledge.objects.only(*DATES).in_bulk([p.pk for p in pledges])
-    by_pk = {}
     for plan, pledge in zip(plans, pledges, strict=True):
         for name in DATES:
             setattr(pledge, name, getattr(stamped[pledge.pk], name))
@@ -261,17 +258,9 @@ def _history_backdate(plans: list[_Planned], pledges: list[Pledge]) -> None:
         for name in ("published_at", "moderated_at", "withdrawn_at"):
             if getattr(pledge, name):
                 setattr(pledge, name, plan.decided)
-        by_pk[pledge.pk] = pledge
+    # The audit trail keeps when each step really happened (it is not back-dated): the story's
+    # dates are the pledges' own.
     Pledge.objects.bulk_update(pledges, DATES, batch_size=500)
-    events = list(ModerationEvent.objects.filter(pledge_id__in=by_pk).only("pledge_id", "action"))
-    for event in events:
-        pledge = by_pk[event.pledge_id]
-        event.created_at = {
-            ModerationAction.SUBMITTED: pledge.created_at,
-            ModerationAction.CONFIRMED: pledge.confirmed_at,
-            ModerationAction.HELD: pledge.confirmed_at,
-        }.get(event.action, pledge.published_at or pledge.moderated_at or pledge.withdrawn_at)
-    ModerationEvent.objects.bulk_update(events, ["created_at"], batch_size=500)
 
 
 def _demo_updates(rng: random.Random, published: list[Pledge], officer) -> None:

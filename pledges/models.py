@@ -248,7 +248,11 @@ class ModerationAction(models.TextChoices):
 
 
 class ModerationEvent(models.Model):
-    """The audit trail of a pledge: who did what, when and why."""
+    """A pledge's moderation history from before the audit trail: who did what, when and why.
+
+    No longer written (the services record each step in the audit trail's context, and
+    `pledges.selectors.pledge_moderation_history` reads it); kept read only because these rows
+    are the only record of the steps taken before the trail existed (decision 0026)."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="events")
     action = models.CharField(max_length=20, choices=ModerationAction.choices)

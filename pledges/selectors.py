@@ -6,8 +6,11 @@ even fetched. A pledger's name reaches the public only through `Pledge.public_na
 """
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.core.paginator import Page, Paginator
 from django.db.models import (
@@ -35,10 +38,13 @@ from pledges.models import (
     Benefit,
     Campaign,
     Commitment,
+    ModerationAction,
     Pledge,
+    PledgeEvent,
     PledgerType,
     PledgeStatus,
     PledgeUpdate,
+    PledgeUpdateEvent,
     UpdateStatus,
 )
 
@@ -367,3 +373,107 @@ def pledges_with_visible_contacts(*, access: StaffAccess) -> Q:
     if access.sees_all_personal_data:
         return Q()
     return Q(neighbourhood_id__in=sorted(access.officer_of))
+
+
+# --- A pledge's moderation history, from the audit trail ----------------------------------
+
+# The moderation steps a pledge's trail names (its context's "action"); the update steps are
+# recorded on the update's trail.
+PLEDGE_STEPS = frozenset(ModerationAction.values) - {
+    ModerationAction.UPDATE_PUBLISHED,
+    ModerationAction.UPDATE_REJECTED,
+}
+UPDATE_STEPS = (ModerationAction.UPDATE_PUBLISHED, ModerationAction.UPDATE_REJECTED)
+
+
+@dataclass(frozen=True)
+class ModerationStep:
+    """One step of a pledge's moderation: what (a `ModerationAction`, or "changed" for a status
+    change no service made), who (empty when the pledger or the system acted), when, the status
+    before and after (the update's, for an update step), the rejection reason's title and the
+    note the officer or the rule gave."""
+
+    pledge_id: int
+    action: str
+    action_label: str
+    by: Any
+    at: datetime.datetime
+    status_before: str
+    status_after: str
+    reason: str
+    note: str
+
+
+def _step(pledge_id, event, context, users, before: str, after: str) -> ModerationStep:
+    action = context.get("action") or "changed"
+    label = ModerationAction(action).label if action in ModerationAction.values else "Changed"
+    return ModerationStep(
+        pledge_id=pledge_id,
+        action=action,
+        action_label=label,
+        by=users.get(context.get("user")),
+        at=event.pgh_created_at,
+        status_before=before,
+        status_after=after,
+        reason=context.get("rejection_reason", ""),
+        note=context.get("note", ""),
+    )
+
+
+def pledges_moderation_history(pledge_ids: Iterable[int]) -> dict[int, list[ModerationStep]]:
+    """The moderation history of many pledges, each oldest first, read from the audit trail in
+    three queries: every write a moderation service made (one step for the statements of one
+    step), and any other write that changed the status (admin, bulk or raw SQL)."""
+    ids = sorted(set(pledge_ids))
+    pledge_events = list(
+        PledgeEvent.objects.filter(pgh_obj_id__in=ids)
+        .select_related("pgh_context")
+        .only("pgh_obj_id", "pgh_created_at", "pgh_label", "status", "pgh_context__metadata")
+        .order_by("pgh_obj_id", "pgh_id")
+    )
+    update_events = list(
+        PledgeUpdateEvent.objects.filter(pledge_id__in=ids)
+        .select_related("pgh_context")
+        .only("pledge_id", "pgh_obj_id", "pgh_created_at", "status", "pgh_context__metadata")
+        .order_by("pgh_obj_id", "pgh_id")
+    )
+
+    def context_of(event) -> dict:
+        return event.pgh_context.metadata if event.pgh_context_id else {}
+
+    user_ids = {context_of(e).get("user") for e in [*pledge_events, *update_events]} - {None}
+    users = get_user_model().objects.in_bulk(user_ids) if user_ids else {}
+    history: dict[int, list[tuple[int, ModerationStep]]] = {pk: [] for pk in ids}
+    status: dict[int, str] = {}
+    last_context: dict[int, Any] = {}
+    for event in pledge_events:
+        pk, context = event.pgh_obj_id, context_of(event)
+        before, after = status.get(pk, ""), event.status
+        status[pk] = after
+        action = context.get("action")
+        if action in PLEDGE_STEPS:
+            if last_context.get(pk) == event.pgh_context_id:
+                continue  # a later statement of the same step (erasure runs two)
+            last_context[pk] = event.pgh_context_id
+        elif event.pgh_label == "insert" or before == after:
+            continue
+        history[pk].append((event.pgh_id, _step(pk, event, context, users, before, after)))
+    update_status: dict[int, str] = {}
+    for event in update_events:
+        pk, context = event.pledge_id, context_of(event)
+        before = update_status.get(event.pgh_obj_id, "")
+        update_status[event.pgh_obj_id] = event.status
+        if context.get("action") not in UPDATE_STEPS:
+            continue
+        step = _step(pk, event, context, users, before, event.status)
+        history.setdefault(pk, []).append((event.pgh_id, step))
+    return {
+        pk: [step for _, step in sorted(steps, key=lambda s: (s[1].at, s[0]))]
+        for pk, steps in history.items()
+    }
+
+
+def pledge_moderation_history(pledge: Pledge) -> list[ModerationStep]:
+    """The pledge's moderation history, oldest first, from the audit trail: who, when, what,
+    the status before → after, the rejection reason and note."""
+    return pledges_moderation_history([pledge.pk])[pledge.pk]

@@ -19,7 +19,12 @@ from django.utils import timezone
 
 from audit.access import personal_data_viewed
 from audit.models import ConsentChange, PersonalDataView
-from audit.trail import trail_pseudonymise_fields, trail_pseudonymise_values, trail_reason
+from audit.trail import (
+    trail_pseudonymise_fields,
+    trail_pseudonymise_values,
+    trail_reason,
+    trail_step,
+)
 from metrics.models import Foundation
 from neighbourhoods.models import Neighbourhood
 from outbox.erasure import emails_erase_about
@@ -28,7 +33,6 @@ from pledges.models import (
     Campaign,
     Commitment,
     ModerationAction,
-    ModerationEvent,
     Pledge,
     PledgeEvent,
     PledgerType,
@@ -136,17 +140,23 @@ def _hold_reason(*, ip_hash: str, now: datetime.datetime) -> str:
     return ""
 
 
-def _record(
-    pledge: Pledge,
+def _moderation_step(
     action: str,
     *,
     actor: User | None = None,
     reason: RejectionReason | None = None,
     note: str = "",
-) -> None:
-    ModerationEvent.objects.create(
-        pledge=pledge, action=action, actor=actor, reason=reason, note=note
-    )
+    why: str = "",
+):
+    """The audit trail's context for the writes of one moderation step: the action, who acted
+    (when a service is told; otherwise the request's user), the rejection reason and the note.
+    `pledges.selectors.pledge_moderation_history` reads them back."""
+    details: dict[str, Any] = {}
+    if reason is not None:
+        details["rejection_reason"] = reason.title
+    if note:
+        details["note"] = note
+    return trail_step(action, actor=actor, reason=why or note, **details)
 
 
 def _site_link(name: str, *args: str) -> str:
@@ -212,9 +222,9 @@ def pledge_submit(
         manage_token_hash=secret_hash(manage_token),
     )
     pledge.full_clean(exclude=["commitments"])
-    pledge.save()
-    pledge.commitments.set(Commitment.objects.filter(pk__in=answers.commitment_ids))
-    _record(pledge, ModerationAction.SUBMITTED, actor=actor, note=hold_reason)
+    with _moderation_step(ModerationAction.SUBMITTED, actor=actor, note=hold_reason):
+        pledge.save()
+        pledge.commitments.set(Commitment.objects.filter(pk__in=answers.commitment_ids))
 
     if source == PledgeSource.ONLINE:
         pledge_email_queue(
@@ -249,10 +259,14 @@ def _confirm(pledge: Pledge, *, now, actor=None) -> None:
         PLEDGE_WORKFLOW.apply(HOLD, pledge)
     pledge.confirmed_at = now
     pledge.confirmation_nonce = ""
-    pledge.save(update_fields=["status", "confirmed_at", "confirmation_nonce"])
-    _record(pledge, ModerationAction.CONFIRMED, actor=actor)
-    if pledge.hold_reason:
-        _record(pledge, ModerationAction.HELD, note=pledge.hold_reason)
+    # Confirmed, or (one write) confirmed straight into the review queue by the rate rule.
+    step = (
+        _moderation_step(ModerationAction.HELD, note=pledge.hold_reason)
+        if pledge.hold_reason
+        else _moderation_step(ModerationAction.CONFIRMED, actor=actor)
+    )
+    with step:
+        pledge.save(update_fields=["status", "confirmed_at", "confirmation_nonce"])
 
 
 class ConfirmResult(Enum):
@@ -299,8 +313,10 @@ def pledge_publish(*, pledges: Iterable[Pledge], actor: User) -> int:
         pledge.published_at = now
         pledge.moderated_at = now
         pledge.rejection_reason = None
-        pledge.save(update_fields=["status", "published_at", "moderated_at", "rejection_reason"])
-        _record(pledge, ModerationAction.PUBLISHED, actor=actor)
+        with _moderation_step(ModerationAction.PUBLISHED, actor=actor):
+            pledge.save(
+                update_fields=["status", "published_at", "moderated_at", "rejection_reason"]
+            )
         if pledge.email:
             pledge_email_queue(
                 to=pledge.email,
@@ -334,11 +350,16 @@ def pledge_reject(
         pledge.moderated_at = now
         pledge.published_at = None
         pledge.rejection_reason = reason
-        with trail_reason(_why("Rejected", reason, note)):
+        with _moderation_step(
+            ModerationAction.REJECTED,
+            actor=actor,
+            reason=reason,
+            note=note,
+            why=_why("Rejected", reason, note),
+        ):
             pledge.save(
                 update_fields=["status", "moderated_at", "published_at", "rejection_reason"]
             )
-        _record(pledge, ModerationAction.REJECTED, actor=actor, reason=reason, note=note)
         if pledge.email:
             pledge_email_queue(
                 to=pledge.email,
@@ -364,8 +385,8 @@ def pledge_withdraw(*, pledge: Pledge) -> None:
     PLEDGE_WORKFLOW.apply(WITHDRAW, pledge)
     pledge.withdrawn_at = timezone.now()
     pledge.published_at = None
-    pledge.save(update_fields=["status", "withdrawn_at", "published_at"])
-    _record(pledge, ModerationAction.WITHDRAWN)
+    with _moderation_step(ModerationAction.WITHDRAWN):
+        pledge.save(update_fields=["status", "withdrawn_at", "published_at"])
 
 
 def _why(step: str, reason: RejectionReason | None, note: str = "") -> str:
@@ -413,7 +434,9 @@ def _erase_personal_data(pledge_ids: Sequence[int], *, actor: User | None, note:
     trail_scrub = _trail_personal_data(pledges)
     # The outbox keeps each email's address and body (with the manage link): erased too.
     emails_erase_about(model=Pledge, ids=pledge_ids, addresses=addresses)
-    with trail_reason(note or "Personal data erased"):
+    with _moderation_step(
+        ModerationAction.ERASED, actor=actor, note=note, why=note or "Personal data erased"
+    ):
         pledges.update(
             contact_name="",
             email="",
@@ -429,10 +452,6 @@ def _erase_personal_data(pledge_ids: Sequence[int], *, actor: User | None, note:
         )
     # The trail kept every earlier version of these rows: pseudonymise the personal data there.
     trail_scrub()
-    ModerationEvent.objects.bulk_create(
-        ModerationEvent(pledge_id=pk, action=ModerationAction.ERASED, actor=actor, note=note)
-        for pk in pledge_ids
-    )
     return len(pledge_ids)
 
 
@@ -492,12 +511,17 @@ def pledge_updates_moderate(
         update.rejection_reason = None if publish else reason
         update.moderated_at = now
         update.moderated_by = actor
-        with trail_reason(_why("Rejected", reason) if reason and not publish else ""):
+        action = ModerationAction.UPDATE_PUBLISHED if publish else ModerationAction.UPDATE_REJECTED
+        rejected_for = reason if not publish else None
+        with _moderation_step(
+            action,
+            actor=actor,
+            reason=rejected_for,
+            why=_why("Rejected", rejected_for) if rejected_for else "",
+        ):
             update.save(
                 update_fields=["status", "rejection_reason", "moderated_at", "moderated_by"]
             )
-        action = ModerationAction.UPDATE_PUBLISHED if publish else ModerationAction.UPDATE_REJECTED
-        _record(update.pledge, action, actor=actor, reason=reason)
         changed += 1
     return changed
 

@@ -17,6 +17,7 @@ from audit.access import views_of
 from audit.models import ConsentChange
 from audit.subjects import subject_data_part_register
 from pledges.models import ModerationEvent, Pledge, PledgeUpdate
+from pledges.selectors import pledges_moderation_history
 from pledges.services import erase_personal_data_of
 
 REDACTED = "[email address removed]"
@@ -27,7 +28,7 @@ def _pledges_of(address: str):
 
 
 def pledges_export(address: str) -> list[dict[str, Any]]:
-    """Every pledge made with the address, with everything attached: six queries."""
+    """Every pledge made with the address, with everything attached: nine queries."""
     pledges = list(
         _pledges_of(address)
         .defer("search_vector")
@@ -40,6 +41,7 @@ def pledges_export(address: str) -> list[dict[str, Any]]:
         .order_by("created_at")
     )
     ids = [pledge.pk for pledge in pledges]
+    moderation = pledges_moderation_history(ids) if ids else {}
     consent: dict[int, list[ConsentChange]] = {}
     for change in ConsentChange.objects.filter(
         object_type=ContentType.objects.get_for_model(Pledge), object_id__in=ids
@@ -90,6 +92,7 @@ def pledges_export(address: str) -> list[dict[str, Any]]:
                 }
                 for update in pledge.updates.all()
             ],
+            # The history kept before the audit trail, then the trail's.
             "history": [
                 {
                     "action": event.get_action_display(),
@@ -98,6 +101,17 @@ def pledges_export(address: str) -> list[dict[str, Any]]:
                     "when": event.created_at,
                 }
                 for event in pledge.events.all()
+            ]
+            + [
+                {
+                    "action": step.action_label,
+                    "by": step.by.get_username() if step.by else "",
+                    "status": f"{step.status_before} → {step.status_after}".strip(" →"),
+                    "reason": step.reason,
+                    "note": step.note,
+                    "when": step.at,
+                }
+                for step in moderation.get(pledge.pk, [])
             ],
             "consent_changes": [
                 {
@@ -138,6 +152,7 @@ def pledges_erase(address: str, actor) -> int:
         update.text = _redact(update.text, pattern)
         update.save(update_fields=["text"])
         changed += 1
+    # The history from before the audit trail (the trail is pseudonymised by the erasure).
     for event in ModerationEvent.objects.filter(note__icontains=address):
         event.note = _redact(event.note, pattern)
         event.save(update_fields=["note"])

@@ -23,6 +23,7 @@ from pledges.models import (
     RejectionReason,
     UpdateStatus,
 )
+from pledges.selectors import pledge_moderation_history
 from pledges.services import pledge_publish
 from tests.factories import MembershipFactory, PledgeFactory, UserFactory
 from tests.signin import sign_in_verified
@@ -48,6 +49,12 @@ def _action(client, url, action, objects, **data):
         url,
         {"action": action, "index": 0, ACTION_CHECKBOX_NAME: [o.pk for o in objects], **data},
     )
+
+
+def _step(pledge, action):
+    """The one step of the pledge's moderation history (from the audit trail) with `action`."""
+    [step] = [s for s in pledge_moderation_history(pledge) if s.action == action]
+    return step
 
 
 def _confirm(client, url, action, objects, **data):
@@ -159,8 +166,12 @@ def test_publishing_queues_the_published_email(officer_client, waiting):
 
 def test_publishing_records_who_published(officer_client, officer, waiting):
     _action(officer_client, CHANGELIST, "publish_selected", [waiting])
-    event = waiting.events.get(action=ModerationAction.PUBLISHED)
-    assert event.actor == officer
+    step = _step(waiting, ModerationAction.PUBLISHED)
+    assert (step.by, step.status_before, step.status_after) == (
+        officer,
+        PledgeStatus.CONFIRMED,
+        PledgeStatus.PUBLISHED,
+    )
 
 
 def test_publishing_leaves_a_pledge_not_waiting_for_moderation_alone(officer_client, waiting):
@@ -217,11 +228,12 @@ def test_rejecting_records_the_reason_the_note_and_the_officer(
     assert response.status_code == 302
     waiting.refresh_from_db()
     assert (waiting.status, waiting.rejection_reason) == (PledgeStatus.REJECTED, offensive)
-    event = waiting.events.get(action=ModerationAction.REJECTED)
-    assert (event.actor, event.reason, event.note) == (
+    step = _step(waiting, ModerationAction.REJECTED)
+    assert (step.by, step.reason, step.note, step.status_after) == (
         officer,
-        offensive,
+        offensive.title,
         "Reported by two residents",
+        PledgeStatus.REJECTED,
     )
 
 
@@ -252,7 +264,8 @@ def test_erasing_clears_the_contact_details(officer_client, officer, waiting):
     waiting.refresh_from_db()
     assert (waiting.email, waiting.postcode, waiting.contact_name) == ("", "", "")
     assert waiting.personal_data_erased_at is not None
-    assert waiting.events.get(action=ModerationAction.ERASED).actor == officer
+    step = _step(waiting, ModerationAction.ERASED)
+    assert (step.by, step.note) == (officer, "Asked by phone")
 
 
 # The pledge's page.
@@ -261,9 +274,21 @@ def test_erasing_clears_the_contact_details(officer_client, officer, waiting):
 def test_the_pledge_page_shows_its_history(officer_client, officer, waiting):
     pledge_publish(pledges=[waiting], actor=officer)
     page = _text(officer_client.get(f"{CHANGELIST}{waiting.pk}/change/"))
-    assert "History" in page
-    assert ModerationAction.PUBLISHED.label in page
-    assert officer.username in page
+    assert "moderation history" in page.lower()
+    assert f"<td>{ModerationAction.PUBLISHED.label}</td><td>{officer.username}</td>" in page
+    assert "confirmed → published" in page
+
+
+def test_moderation_writes_no_moderation_events_any_more(officer, waiting):
+    pledge_publish(pledges=[waiting], actor=officer)
+    assert not ModerationEvent.objects.exists()
+
+
+def test_the_pledge_page_shows_the_history_from_before_the_trail(officer_client, waiting):
+    ModerationEvent.objects.create(pledge=waiting, action=ModerationAction.HELD, note="Old rule")
+    page = _text(officer_client.get(f"{CHANGELIST}{waiting.pk}/change/"))
+    assert "History before the audit trail (read only)" in page
+    assert "Old rule" in page
 
 
 def test_the_pledge_page_shows_the_emails_but_not_their_private_links(officer_client, waiting):
@@ -361,9 +386,12 @@ def test_rejecting_an_update_with_a_reason(officer_client, updates, offensive):
     _confirm(officer_client, UPDATES, "reject_selected", [pending], reason=offensive.pk)
     pending.refresh_from_db()
     assert (pending.status, pending.rejection_reason) == (UpdateStatus.REJECTED, offensive)
-    assert pending.pledge.events.filter(
-        action=ModerationAction.UPDATE_REJECTED, reason=offensive
-    ).exists()
+    step = _step(pending.pledge, ModerationAction.UPDATE_REJECTED)
+    assert (step.reason, step.status_before, step.status_after) == (
+        offensive.title,
+        UpdateStatus.PENDING,
+        UpdateStatus.REJECTED,
+    )
 
 
 # The outbox.
@@ -400,8 +428,10 @@ def test_the_outbox_is_read_only(officer_client, waiting):
 
 
 def test_moderation_events_are_read_only(officer_client, officer, waiting):
-    pledge_publish(pledges=[waiting], actor=officer)
-    event = ModerationEvent.objects.filter(action=ModerationAction.PUBLISHED).get()
+    # The history from before the audit trail: no longer written, kept read only.
+    event = ModerationEvent.objects.create(
+        pledge=waiting, action=ModerationAction.PUBLISHED, actor=officer
+    )
     assert (
         officer_client.get(f"/admin/pledges/moderationevent/{event.pk}/change/").status_code == 200
     )
