@@ -65,16 +65,21 @@ chromium: ## Install Debian's Chromium for the browser tests when it is missing
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 			chromium fonts-liberation >/dev/null; }
 
-run: setup ## Serve the portal with demo data on http://127.0.0.1:8000 (and the email worker)
+# A worker for queue $(1), started again 5 s after it stops, in the background.
+supervised_worker = ( trap 'kill $$worker 2>/dev/null; exit 0' TERM; \
+	while :; do \
+	  $(MANAGE) worker --queue-name $(1) & worker=$$!; wait $$worker || true; \
+	  echo "The $(1) worker stopped; starting it again in 5 s." >&2; sleep 5 & wait $$!; \
+	done ) &
+
+run: setup ## Serve the portal with demo data on http://127.0.0.1:8000 (and the background workers)
 	$(MANAGE) seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop). Emails go to var/mail/."
-	@# The worker rides out database outages itself; should it die anyway, it is started again.
-	( trap 'kill $$worker 2>/dev/null; exit 0' TERM; \
-	  while :; do \
-	    $(MANAGE) worker & worker=$$!; wait $$worker || true; \
-	    echo "The worker stopped; starting it again in 5 s." >&2; sleep 5 & wait $$!; \
-	  done ) & supervisor=$$!; \
-	trap 'kill $$supervisor 2>/dev/null' EXIT INT TERM; \
+	@# One worker per queue (emails; spend imports). Each rides out database outages itself;
+	@# should one die anyway, it is started again.
+	$(call supervised_worker,default) emails=$$!; \
+	$(call supervised_worker,spend) spend=$$!; \
+	trap 'kill $$emails $$spend 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 lint: $(VENV)/.synced ## ruff, the layer contracts (lint-imports) and mypy on services and selectors

@@ -280,7 +280,9 @@ CHARTER_FALLBACK_SERVICE_NAME = env.str(
 )
 
 # Background work: django-tasks with its database backend; `manage.py worker` runs it.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues, each with its own worker, so that a long spend import never holds up the
+# confirmation emails: "default" (emails) and "spend" (uploaded spending files).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "spend"]}}
 # Confirmations and notices anyone can trigger by typing an address: at most this many emails
 # to one address an hour; more are recorded as capped and not sent.
 OUTBOX_EMAILS_PER_ADDRESS_PER_HOUR = env.int("OUTBOX_EMAILS_PER_ADDRESS_PER_HOUR", default=3)

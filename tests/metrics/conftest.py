@@ -5,7 +5,7 @@ import pytest
 
 @pytest.fixture
 def run_worker(monkeypatch):
-    """Run the background worker over every task queued, as `db_worker` does (spend imports)."""
+    """Run the spend queue's worker over every task queued there, as `db_worker` does."""
     from django.core.management import call_command
 
     # The worker drops "old" connections between tasks; inside a test's transaction that would
@@ -15,6 +15,13 @@ def run_worker(monkeypatch):
     )
 
     def run():
-        call_command("db_worker", "--batch", "--no-reload", "--no-startup-delay", verbosity=0)
+        call_command(
+            "db_worker",
+            "--queue-name=spend",
+            "--batch",
+            "--no-reload",
+            "--no-startup-delay",
+            verbosity=0,
+        )
 
     return run
