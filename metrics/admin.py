@@ -547,10 +547,11 @@ class LM3StudyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["round2_local_suppliers"].required = False
-        self.fields[
-            "round2_local_suppliers"
-        ].help_text = "Leave empty when it is drawn from the spend data."
+        # A reader (the CWB Group) gets a form without the fields it may not change.
+        if "round2_local_suppliers" in self.fields:
+            field = self.fields["round2_local_suppliers"]
+            field.required = False
+            field.help_text = "Leave empty when it is drawn from the spend data."
 
     def clean(self):
         cleaned = super().clean()

@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 
 from metrics.lm3 import lm3_compute, lm3_for_study, lm3_round2_suppliers_from_spend
 from metrics.spend.models import Locality
-from tests.metrics.factories import LM3StudyFactory, SpendTransactionFactory, SupplierFactory
+from tests.metrics.factories import (
+    LM3StudyFactory,
+    SpendTransactionFactory,
+    SupplierFactory,
+    validator_user,
+)
 
 EXAMPLE = {
     "round1_income": Decimal("1000000"),
@@ -100,3 +105,12 @@ def test_round_2_from_spend_counts_borough_suppliers_in_the_period():
     assert lm3_round2_suppliers_from_spend(
         period_start=datetime.date(2010, 4, 1), period_end=datetime.date(2011, 3, 31)
     ) == Decimal("0.00")
+
+
+@pytest.mark.django_db
+def test_the_cwb_group_reads_an_lm3_study_in_admin(client, sign_in, staff_roles):
+    study = LM3StudyFactory(name="Council spending: the worked example")
+    sign_in(client, validator_user())
+    response = client.get(f"/admin/metrics/lm3study/{study.pk}/change/")
+    assert response.status_code == 200
+    assert "Council spending: the worked example" in response.content.decode()
