@@ -72,11 +72,14 @@ supervised_worker = ( trap 'kill $$worker 2>/dev/null; exit 0' TERM; \
 	  echo "The $(1) worker stopped; starting it again in 5 s." >&2; sleep 5 & wait $$!; \
 	done ) &
 
+# Links in emails point at the server `make run` starts, whatever its PORT (unless set).
+RUN_SITE_URL = $(or $(CHARTER_SITE_URL),http://$(HOST):$(PORT))
 run: setup ## Serve the portal with demo data on http://127.0.0.1:8000 (and the background workers)
-	$(MANAGE) seed_demo
+	CHARTER_SITE_URL=$(RUN_SITE_URL) $(MANAGE) seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl-C to stop). Emails go to var/mail/."
 	@# One worker per queue (emails; spend imports). Each rides out database outages itself;
 	@# should one die anyway, it is started again.
+	export CHARTER_SITE_URL=$(RUN_SITE_URL); \
 	$(call supervised_worker,default) emails=$$!; \
 	$(call supervised_worker,spend) spend=$$!; \
 	trap 'kill $$emails $$spend 2>/dev/null' EXIT INT TERM; \

@@ -296,11 +296,14 @@ WORKER_HOUSEKEEPING_HOURS = env.int("WORKER_HOUSEKEEPING_HOURS", default=24)
 # Where links in emails point.
 CHARTER_SITE_URL = env.str("CHARTER_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Passkeys belong to one site (the relying party): CHARTER_SITE_URL's host in production.
-# Browsers refuse passkeys on a bare IP address, so in development use http://localhost:8000.
+# Browsers refuse passkeys on a bare IP address, so in development use http://localhost on
+# CHARTER_SITE_URL's port.
 OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
     "OTP_WEBAUTHN_ALLOWED_ORIGINS",
     default=[
-        CHARTER_SITE_URL if CHARTER_SITE_URL.startswith("https://") else "http://localhost:8000"
+        CHARTER_SITE_URL
+        if CHARTER_SITE_URL.startswith("https://")
+        else f"http://localhost:{urlsplit(CHARTER_SITE_URL).port or 80}"
     ],
 )
 OTP_WEBAUTHN_RP_ID = env.str(

@@ -43,3 +43,29 @@ def test_check_deploy_reports_nothing_under_production_settings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_make_run_points_email_links_at_the_port_it_serves():
+    result = subprocess.run(
+        ["make", "-n", "run", "PORT=8101"],  # noqa: S607 - the project's own Makefile
+        cwd=settings.BASE_DIR,
+        env={k: v for k, v in os.environ.items() if k != "CHARTER_SITE_URL"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    printed = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; "
+        "print(settings.CHARTER_SITE_URL, settings.OTP_WEBAUTHN_ALLOWED_ORIGINS[0])",
+        CHARTER_SITE_URL="http://127.0.0.1:8101",
+    )
+    assert "export CHARTER_SITE_URL=http://127.0.0.1:8101;" in result.stdout
+    assert "runserver 127.0.0.1:8101" in result.stdout
+    assert printed.stdout.splitlines()[-1].split() == [
+        "http://127.0.0.1:8101",
+        "http://localhost:8101",
+    ]
