@@ -315,9 +315,10 @@ def campaign_progress(*, today: datetime.date | None = None) -> Campaign | None:
 # Open data
 
 
-def pledge_open_data_list() -> QuerySet[Pledge]:
-    """Every published pledge, newest first, with public columns only: for the JSON and CSV."""
-    return pledge_wall_list()
+def pledge_open_data_list(*, filters: PledgeFilters = NO_FILTERS) -> QuerySet[Pledge]:
+    """Published pledges (those the wall's filters choose, when given), newest first, with
+    public columns only: for the JSON and CSV."""
+    return pledge_wall_list(filters=filters)
 
 
 def pledge_counts_open_data() -> dict[str, dict[str, int]]:

@@ -5,6 +5,8 @@ their public fields reach any of these responses.
 """
 
 import unicodedata
+from dataclasses import asdict
+from urllib.parse import urlencode
 
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, JsonResponse, QueryDict
@@ -78,12 +80,21 @@ def _facets(choices: FilterChoices, counts: FilterCounts, filters: PledgeFilters
     ]
 
 
-@require_safe
-def pledge_wall(request):
+def _filters_asked(request) -> tuple[FilterChoices, PledgeFilters]:
     council = council_current()
     area = council.area_name if council else "the whole area"
     choices = pledge_filter_choices(council=council, town_wide_label=f"Across {area}")
-    filters = _filters_from(request.GET, choices)
+    return choices, _filters_from(request.GET, choices)
+
+
+def _filters_query(filters: PledgeFilters) -> str:
+    """The filters chosen as a query string (no page), for links that keep them."""
+    return urlencode({name: value for name, value in asdict(filters).items() if value})
+
+
+@require_safe
+def pledge_wall(request):
+    choices, filters = _filters_asked(request)
     page = pledge_wall_page(
         filters=filters, page_number=request.GET.get("page"), per_page=WALL_PAGE_SIZE
     )
@@ -96,6 +107,8 @@ def pledge_wall(request):
             "filters": filters,
             "facets": _facets(choices, pledge_filter_counts(filters=filters), filters),
             "campaign": campaign_progress(),
+            # The open-data downloads hold what the wall shows.
+            "filters_query": _filters_query(filters),
         },
     )
 
@@ -116,15 +129,18 @@ def _detail_url(request, reference: str) -> str:
 
 @require_safe
 def pledges_json(request):
-    """Published pledges, newest first, 100 a page: {"count", "next", "previous", "results"}."""
-    paginator = Paginator(pledge_open_data_list(), JSON_PAGE_SIZE)
+    """Published pledges (filtered as the wall is), newest first, 100 a page: {"count", "next",
+    "previous", "results"}."""
+    _, filters = _filters_asked(request)
+    paginator = Paginator(pledge_open_data_list(filters=filters), JSON_PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page", 1))
     except InvalidPage:
         return JsonResponse({"detail": "There is no such page."}, status=404)
 
     def page_url(number: int) -> str:
-        return request.build_absolute_uri(f"{reverse('pledges:json')}?page={number}")
+        query = "&".join(filter(None, [_filters_query(filters), f"page={number}"]))
+        return request.build_absolute_uri(f"{reverse('pledges:json')}?{query}")
 
     return JsonResponse(
         {
@@ -141,8 +157,10 @@ def pledges_json(request):
 
 @require_safe
 def pledges_csv(request):
-    """Every published pledge as CSV, streamed in chunks so memory stays flat."""
-    pledges = pledge_open_data_list().iterator(chunk_size=CSV_CHUNK_SIZE)
+    """Published pledges (filtered as the wall is) as CSV, streamed in chunks so memory stays
+    flat."""
+    _, filters = _filters_asked(request)
+    pledges = pledge_open_data_list(filters=filters).iterator(chunk_size=CSV_CHUNK_SIZE)
     return csv_stream(
         filename="pledges.csv",
         lines=pledges_csv_lines(

@@ -342,3 +342,43 @@ def test_no_public_pledge_output_carries_personal_data(client, pledges_with_secr
         if secret.lower() in body.lower()
     ]
     assert not leaks, leaks[:10]
+
+
+# The open data follows the wall's filters
+
+
+def _mixed_pledges(council) -> set[str]:
+    """Three businesses and two residents; returns the businesses' references."""
+    businesses = PledgeFactory.create_batch(3, pledger_type=PledgerType.BUSINESS)
+    PledgeFactory.create_batch(2, pledger_type=PledgerType.RESIDENT)
+    return {pledge.reference for pledge in businesses}
+
+
+def test_the_csv_holds_only_the_pledges_the_filter_chooses(council, client):
+    businesses = _mixed_pledges(council)
+    records = csv_records(client.get("/pledges.csv", {"pledger_type": "business"}))
+    assert {record["reference"] for record in records} == businesses
+
+
+def test_the_json_holds_only_the_pledges_the_filter_chooses_and_pages_keep_it(
+    council, client, monkeypatch
+):
+    monkeypatch.setattr("pledges.views.wall.JSON_PAGE_SIZE", 2)
+    businesses = _mixed_pledges(council)
+    first = client.get("/pledges.json", {"pledger_type": "business"}).json()
+    assert first["count"] == 3
+    assert first["next"] == "http://testserver/pledges.json?pledger_type=business&page=2"
+    second = client.get(local_path(first["next"])).json()
+    assert {r["reference"] for r in first["results"] + second["results"]} == businesses
+
+
+def test_an_unknown_filter_value_gives_every_pledge(council, client):
+    _mixed_pledges(council)
+    assert len(csv_records(client.get("/pledges.csv", {"pledger_type": "robots"}))) == 5
+
+
+def test_the_walls_download_links_carry_its_filters(council, client):
+    _mixed_pledges(council)
+    page = client.get("/pledges/", {"pledger_type": "business", "page": "1"}).content.decode()
+    assert 'href="/pledges.csv?pledger_type=business"' in page
+    assert 'href="/pledges.json?pledger_type=business"' in page
