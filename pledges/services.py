@@ -272,26 +272,45 @@ def _confirm(pledge: Pledge, *, now, actor=None) -> None:
 class ConfirmResult(Enum):
     CONFIRMED = "confirmed"
     ALREADY_CONFIRMED = "already_confirmed"
+    WITHDRAWN = "withdrawn"  # the link of a pledge its pledger has since withdrawn
+    REJECTED = "rejected"  # the link of a pledge the Charter team did not publish
     EXPIRED = "expired"
     INVALID = "invalid"
 
 
-@transaction.atomic
-def pledge_confirm(*, token: str) -> tuple[ConfirmResult, Pledge | None]:
-    """Confirm a pledge from its email link: signed, expires, works once."""
+def confirmation_link_state(
+    *, token: str, for_update: bool = False
+) -> tuple[ConfirmResult | None, Pledge | None]:
+    """What a confirmation link would do, changing nothing: None (with the pledge) when it would
+    confirm it, otherwise why not."""
     try:
         reference, nonce = confirmation_token_read(token)
     except signing.SignatureExpired:
         return ConfirmResult.EXPIRED, None
     except signing.BadSignature:
         return ConfirmResult.INVALID, None
-    pledge = Pledge.objects.select_for_update().filter(reference=reference).first()
+    pledges = Pledge.objects.select_for_update() if for_update else Pledge.objects
+    pledge = pledges.filter(reference=reference).first()
     if pledge is None:
         return ConfirmResult.INVALID, None
+    # A closed pledge's link says what became of it, never "already confirmed".
+    if pledge.status == PledgeStatus.WITHDRAWN:
+        return ConfirmResult.WITHDRAWN, pledge
+    if pledge.status == PledgeStatus.REJECTED:
+        return ConfirmResult.REJECTED, pledge
     if not pledge.confirmation_nonce or pledge.confirmation_nonce != nonce:
         if pledge.confirmed_at:
             return ConfirmResult.ALREADY_CONFIRMED, pledge
         return ConfirmResult.INVALID, None
+    return None, pledge
+
+
+@transaction.atomic
+def pledge_confirm(*, token: str) -> tuple[ConfirmResult, Pledge | None]:
+    """Confirm a pledge from its email link: signed, expires, works once."""
+    result, pledge = confirmation_link_state(token=token, for_update=True)
+    if result is not None or pledge is None:
+        return result or ConfirmResult.INVALID, pledge
     _confirm(pledge, now=timezone.now())
     return ConfirmResult.CONFIRMED, pledge
 

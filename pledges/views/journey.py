@@ -14,7 +14,13 @@ from pledges import forms
 from pledges.journey import STEP_BY_NAME, Journey
 from pledges.models import Benefit, Commitment, OrganisationSize, PledgerType
 from pledges.selectors import commitment_list_active
-from pledges.services import ConfirmResult, PledgeAnswers, pledge_confirm, pledge_submit
+from pledges.services import (
+    ConfirmResult,
+    PledgeAnswers,
+    confirmation_link_state,
+    pledge_confirm,
+    pledge_submit,
+)
 
 SUBMISSION_KEY_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 
@@ -288,21 +294,12 @@ def check_your_email(request):
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token: str):
-    """GET shows a button; POST confirms. Mail scanners that open links confirm nothing."""
-    from pledges.tokens import confirmation_token_read
-
+    """GET shows a button (or why the link no longer confirms); POST confirms. Mail scanners
+    that open links confirm nothing."""
     if request.method == "POST":
         result, pledge = pledge_confirm(token=token)
     else:
-        from django.core import signing
-
-        try:
-            confirmation_token_read(token)
-            result, pledge = None, None
-        except signing.SignatureExpired:
-            result, pledge = ConfirmResult.EXPIRED, None
-        except signing.BadSignature:
-            result, pledge = ConfirmResult.INVALID, None
+        result, pledge = confirmation_link_state(token=token)
     status = 404 if result == ConfirmResult.INVALID else 200
     return render(
         request,

@@ -6,7 +6,7 @@ import pytest
 
 from outbox.models import OutboundEmail
 from pledges.models import Pledge, PledgeStatus
-from pledges.services import pledge_for_manage_token
+from pledges.services import pledge_for_manage_token, pledge_withdraw
 
 RESIDENT_ANSWERS = [
     ("/pledge/", {"pledger_type": "resident"}),
@@ -179,3 +179,40 @@ def test_each_error_is_in_the_summary_linked_to_its_field(
     assert re.search(rf'<a href="#id_{field}">{message}', summary), summary
     assert f'id="id_{field}"' in page  # the link's target exists
     assert 'class="govuk-error-message"' in page
+
+
+def _confirmed_then(client, council, deliver_emails, close) -> str:
+    """A confirmed pledge that `close` then closes; returns its confirmation link's path."""
+    answer_all(client, council)
+    send(client)
+    (message,) = deliver_emails()
+    confirm_path = re.search(r"http://[^/]+(/pledge/confirm/[^/\s]+/)", message.body).group(1)
+    client.post(confirm_path)
+    close(Pledge.objects.get())
+    return confirm_path
+
+
+def test_a_withdrawn_pledges_confirmation_link_says_it_was_withdrawn(
+    council, client, deliver_emails
+):
+    path = _confirmed_then(client, council, deliver_emails, lambda p: pledge_withdraw(pledge=p))
+    for response in (client.get(path), client.post(path)):
+        page = response.content.decode()
+        assert "You withdrew this pledge" in page
+        assert "already confirmed" not in page
+    assert Pledge.objects.get().status == PledgeStatus.WITHDRAWN
+
+
+def test_a_rejected_pledges_confirmation_link_says_it_was_not_published(
+    council, client, deliver_emails
+):
+    path = _confirmed_then(
+        client,
+        council,
+        deliver_emails,
+        lambda p: Pledge.objects.filter(pk=p.pk).update(status=PledgeStatus.REJECTED),
+    )
+    page = client.post(path).content.decode()
+    assert "This pledge was not published" in page
+    assert "already confirmed" not in page
+    assert Pledge.objects.get().status == PledgeStatus.REJECTED
