@@ -130,6 +130,11 @@ def _advisory_lock(key: str) -> None:
         cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
 
 
+HIDDEN_FIELD_HOLD_REASON = (
+    "The hidden anti-spam field was filled in (by a bot, or by a browser's autofill)"
+)
+
+
 def _hold_reason(*, ip_hash: str, now: datetime.datetime) -> str:
     for most, seconds in settings.PLEDGE_RATE_LIMITS:
         since = now - datetime.timedelta(seconds=seconds)
@@ -171,10 +176,12 @@ def pledge_submit(
     submission_key: str,
     source: str = PledgeSource.ONLINE,
     actor: User | None = None,
+    hidden_field_filled: bool = False,
 ) -> SubmitOutcome:
     """Make a pledge from the journey's answers and email its confirmation link.
 
-    Never drops a real submission: one that trips a rate rule is kept and held for review.
+    Never drops a real submission: one that trips a rate rule, or whose hidden anti-spam field
+    was filled (a bot, or a person's autofill), is kept and held for review.
     """
     now = timezone.now()
     _advisory_lock(f"submission:{submission_key}")
@@ -195,6 +202,8 @@ def pledge_submit(
     if ip_hash and source == PledgeSource.ONLINE:
         _advisory_lock(f"ip:{ip_hash}")
         hold_reason = _hold_reason(ip_hash=ip_hash, now=now)
+    if hidden_field_filled and not hold_reason:
+        hold_reason = HIDDEN_FIELD_HOLD_REASON
 
     manage_token = new_secret()
     pledge = Pledge(

@@ -244,28 +244,29 @@ def check_answers(request):
         if journey.first_unanswered() is not None or posted_key != journey.submission_key:
             # Posted twice (the first post cleared the answers): the first pledge stands.
             return redirect("pledges:sent")
-        if not journey.answers.get("bot"):
-            slug = journey.neighbourhood_slug()
-            neighbourhood = council.neighbourhoods.filter(slug=slug).first() if slug else None
-            answers = journey.answers
-            pledge_submit(
-                answers=PledgeAnswers(
-                    pledger_type=answers["pledger_type"],
-                    organisation_size=answers.get("organisation_size", ""),
-                    display_name=answers["display_name"],
-                    show_name=answers["show_name"],
-                    contact_name=answers.get("contact_name", ""),
-                    email=answers["email"],
-                    neighbourhood_id=neighbourhood.pk if neighbourhood else None,
-                    postcode=answers.get("postcode", ""),
-                    commitment_ids=answers["commitment_ids"],
-                    text=answers["text"],
-                    target=answers.get("target", ""),
-                    contact_consent=answers.get("contact_consent", False),
-                ),
-                ip_address=client_address(request),
-                submission_key=posted_key,
-            )
+        slug = journey.neighbourhood_slug()
+        neighbourhood = council.neighbourhoods.filter(slug=slug).first() if slug else None
+        answers = journey.answers
+        pledge_submit(
+            answers=PledgeAnswers(
+                pledger_type=answers["pledger_type"],
+                organisation_size=answers.get("organisation_size", ""),
+                display_name=answers["display_name"],
+                show_name=answers["show_name"],
+                contact_name=answers.get("contact_name", ""),
+                email=answers["email"],
+                neighbourhood_id=neighbourhood.pk if neighbourhood else None,
+                postcode=answers.get("postcode", ""),
+                commitment_ids=answers["commitment_ids"],
+                text=answers["text"],
+                target=answers.get("target", ""),
+                contact_consent=answers.get("contact_consent", False),
+            ),
+            ip_address=client_address(request),
+            submission_key=posted_key,
+            # Held for review, never dropped: autofill fills hidden fields for real people.
+            hidden_field_filled=bool(answers.get("bot")),
+        )
         journey.clear()
         return redirect("pledges:sent")
     missing = journey.first_unanswered()

@@ -114,12 +114,20 @@ def test_an_empty_answer_shows_the_error_summary(council, client, path, data, me
     assert 'id="id_pledger_type"' in page
 
 
-def test_the_honeypot_makes_no_pledge(council, client):
-    bot_email = {"email": "bot@example.org", "website": "http://spam.example"}
-    answers = [*RESIDENT_ANSWERS[:-1], ("/pledge/email/", bot_email)]
+def test_a_filled_hidden_field_holds_the_pledge_for_review_after_confirmation(
+    council, client, deliver_emails
+):
+    autofilled = {"email": "resident@example.org", "website": "http://my-site.example"}
+    answers = [*RESIDENT_ANSWERS[:-1], ("/pledge/email/", autofilled)]
     answer_all(client, council, answers)
     send(client)
-    assert not Pledge.objects.exists()
+    pledge = Pledge.objects.get()
+    assert "hidden anti-spam field" in pledge.hold_reason
+    (message,) = deliver_emails()  # its author is told to check their email: the email exists
+    confirm_path = re.search(r"http://[^/]+(/pledge/confirm/[^/\s]+/)", message.body).group(1)
+    client.post(confirm_path)
+    pledge.refresh_from_db()
+    assert pledge.status == PledgeStatus.HELD
 
 
 def test_a_pledge_over_1000_characters_is_refused_with_a_clear_error(council, client):
