@@ -19,6 +19,10 @@ def _report(year_slug: str) -> dict:
     financial_year = FinancialYear.parse(year_slug)
     if financial_year is None:
         raise Http404("No such financial year.")
+    # A year that has not begun has nothing to report.
+    current = FinancialYear.current()
+    if financial_year > current:
+        raise Http404("That financial year has not begun.")
     year = financial_year.start_year
     start, end = financial_year.dates
     council = council_current()
@@ -29,7 +33,7 @@ def _report(year_slug: str) -> dict:
         "year_label": financial_year.label,
         "year_slug": financial_year.slug,
         "previous_slug": financial_year.previous.slug,
-        "next_slug": financial_year.next.slug,
+        "next_slug": financial_year.next.slug if financial_year < current else "",
         "start": start,
         "end": end,
         "foundations": metric_report(period_start=start, period_end=end),

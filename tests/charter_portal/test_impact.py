@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.periods import FinancialYear
 from metrics.models import ValueStatus
 from metrics.spend.models import Locality
 from tests.factories import PledgeFactory
@@ -70,6 +71,19 @@ def test_the_csv_lists_every_metric_safely(council, client):
 @pytest.mark.parametrize("path", ["/impact/not-a-year/", "/impact/2024-99/", "/impact/1850-51/"])
 def test_a_bad_year_is_not_found(council, client, path):
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("formats", ["/", ".json", ".csv"])
+def test_a_year_that_has_not_begun_has_no_report(council, client, formats):
+    next_year = FinancialYear.current().next
+    assert client.get(f"/impact/{next_year.slug}{formats}").status_code == 404
+
+
+def test_this_years_report_links_to_no_later_year(council, client):
+    this_year = FinancialYear.current()
+    page = client.get(f"/impact/{this_year.slug}/").content.decode()
+    assert f'href="/impact/{this_year.previous.slug}/"' in page
+    assert f'href="/impact/{this_year.next.slug}/"' not in page
 
 
 def test_the_report_runs_the_same_queries_however_many_values(council, client):
