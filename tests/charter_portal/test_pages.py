@@ -1,11 +1,22 @@
 """Public pages through the test client: content, 404s, bounded queries, security headers."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from balancesheets.models import Side
+from tests.balancesheets.factories import (
+    BalanceSheetFactory,
+    IndicatorFactory,
+    LineFactory,
+    ProxyValueFactory,
+    officer,
+    publish_directly,
+    validator,
+)
 from tests.factories import NeighbourhoodFactory, WardFactory
 
 PUBLIC_PATHS = [
@@ -137,3 +148,15 @@ def test_healthz_reports_the_database_as_json(db, client):
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
     assert "no-cache" in response["Cache-Control"]
+
+
+def test_a_negative_net_position_has_a_true_minus_sign(council, client):
+    neighbourhood = council.neighbourhoods.order_by("order").first()
+    debt = IndicatorFactory(side=Side.LIABILITY, unit="household")
+    ProxyValueFactory(indicator=debt, value_per_unit=Decimal("100.00"))
+    sheet = BalanceSheetFactory(council=council, neighbourhood=neighbourhood, year=2024)
+    LineFactory(sheet=sheet, indicator=debt, quantity=Decimal(5))  # a £500 liability, no assets
+    publish_directly(sheet, by=officer(), checked_by=validator())
+    page = client.get(f"/neighbourhoods/{neighbourhood.slug}/").content.decode()
+    assert "Its net position is <strong>\u2212£500</strong>" in page
+    assert "£-" not in page
