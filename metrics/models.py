@@ -137,6 +137,10 @@ class MetricValue(models.Model):
                 fields=["metric", "period_start", "period_end", "neighbourhood"],
                 nulls_distinct=False,
                 name="metric_value_unique_period_area",
+                violation_error_message=(
+                    "This metric already has a value for that period and area: "
+                    "open that value to change it"
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="metric_value_period_order"

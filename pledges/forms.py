@@ -62,7 +62,10 @@ class NameForm(forms.Form):
         label="Your name",
         help_text="So that we know who to contact. We will not publish it.",
         max_length=200,
-        error_messages={"required": "Enter your name"},
+        error_messages={
+            "required": "Enter your name",
+            "max_length": "Your name must be 200 characters or fewer",
+        },
     )
 
     def __init__(self, *args, pledger_type: str, area_name: str, **kwargs):
@@ -119,7 +122,10 @@ class PostcodeForm(forms.Form):
         label="What is your postcode?",
         help_text="For example, SG1 1HN. We use it only to find your neighbourhood.",
         max_length=10,
-        error_messages={"required": "Enter your postcode"},
+        error_messages={
+            "required": "Enter your postcode",
+            "max_length": "Enter a real postcode, like SG1 1HN",
+        },
     )
 
     def __init__(self, *args, find_neighbourhood, area_name: str, **kwargs):
@@ -228,6 +234,7 @@ class EmailForm(forms.Form):
         error_messages={
             "required": "Enter your email address",
             "invalid": "Enter an email address in the correct format, like name@example.com",
+            "max_length": "Email address must be 254 characters or fewer",
         },
     )
     contact_consent = forms.BooleanField(

@@ -423,7 +423,10 @@ def test_adding_a_value_twice_for_the_same_period_is_an_error(client, officer, d
         },
     )
     assert response.status_code == 200
-    assert "already exists" in _errors(response)
+    errors = _errors(response)
+    # In the GOV.UK voice, not Django's "Metric value with this Metric, Period start… exists".
+    assert "This metric already has a value for that period and area" in errors
+    assert "with this" not in errors
     assert MetricValue.objects.count() == 1
 
 

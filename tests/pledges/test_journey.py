@@ -130,6 +130,14 @@ def test_a_filled_hidden_field_holds_the_pledge_for_review_after_confirmation(
     assert pledge.status == PledgeStatus.HELD
 
 
+def test_a_too_long_email_address_gets_an_error_in_the_govuk_voice(council, client):
+    answer_all(client, council)
+    long_address = f"{'a' * 60}.{'b' * 60}.{'c' * 60}@{'d' * 60}.example.org"
+    page = client.post("/pledge/email/", {"email": long_address}).content.decode()
+    assert "Email address must be 254 characters or fewer" in page
+    assert "Ensure this value" not in page
+
+
 def test_a_pledge_over_1000_characters_is_refused_with_a_clear_error(council, client):
     answer_all(client, council)
     response = client.post("/pledge/your-pledge/", {"text": "x" * 1001})
