@@ -61,6 +61,21 @@ def manage(request, token: str):
     )
 
 
+def _question_page(request, token: str, *, form, title: str):
+    """One question about the pledge, in the journey's layout, back to the manage page."""
+    return _private(
+        render(
+            request,
+            "pledges/journey/question.html",
+            {
+                "form": form,
+                "step": {"title": title},
+                "back_url": reverse("pledges:manage", args=[token]),
+            },
+        )
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def consent(request, token: str):
@@ -80,17 +95,7 @@ def consent(request, token: str):
         pledge_consent_set_by_pledger(pledge=pledge, **form.answers())
         messages.success(request, "We have saved what you agree to.")
         return redirect("pledges:manage", token)
-    return _private(
-        render(
-            request,
-            "pledges/journey/question.html",
-            {
-                "form": form,
-                "step": {"title": "What you agree to"},
-                "back_url": reverse("pledges:manage", args=[token]),
-            },
-        )
-    )
+    return _question_page(request, token, form=form, title="What you agree to")
 
 
 @never_cache
@@ -106,17 +111,7 @@ def report_progress(request, token: str):
             request, "Thank you. We will check your update before it shows on the pledge wall."
         )
         return redirect("pledges:manage", token)
-    return _private(
-        render(
-            request,
-            "pledges/journey/question.html",
-            {
-                "form": form,
-                "step": {"title": "Tell us about your progress"},
-                "back_url": reverse("pledges:manage", args=[token]),
-            },
-        )
-    )
+    return _question_page(request, token, form=form, title="Tell us about your progress")
 
 
 def _confirm_page(request, token, *, template, action):
