@@ -253,11 +253,13 @@ def trail_pseudonymise_values(
                 if field.name.startswith("pgh_"):
                     continue
                 column = quoted(field.column)
-                if isinstance(field, _TEXT_TYPES) and inside_text:
+                as_json = isinstance(field, _JSON_TYPES)
+                if as_json or (inside_text and isinstance(field, _TEXT_TYPES)):
+                    # Searched inside: JSON always, free text when asked.
                     rewritten += _rewrite(
                         model._meta.db_table,
                         field.column,
-                        as_json=False,
+                        as_json=as_json,
                         pattern=pattern,
                         placeholder=placeholder,
                     )
@@ -267,14 +269,6 @@ def trail_pseudonymise_values(
                         [placeholder, wanted],
                     )
                     rewritten += cursor.rowcount
-                elif isinstance(field, _JSON_TYPES):
-                    rewritten += _rewrite(
-                        model._meta.db_table,
-                        field.column,
-                        as_json=True,
-                        pattern=pattern,
-                        placeholder=placeholder,
-                    )
         context_model = apps.get_model("pghistory", "Context")
         rewritten += _rewrite(
             context_model._meta.db_table,
