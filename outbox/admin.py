@@ -1,12 +1,15 @@
 """The outbox in admin: read-only, with a retry for the emails the worker gave up on or that
-are stuck (their worker stopped mid-send), and counts of each status, capped ones included."""
+are stuck (their worker stopped mid-send), and counts of each status, capped ones included.
+Each email's text is shown with its private links masked."""
 
 from django.contrib import admin, messages
+from django.template.defaultfilters import linebreaksbr
 
-from audit.access import sees_all_personal_data
+from audit.access import personal_data_viewed, sees_all_personal_data
+from audit.models import PersonalDataView
 from core.admin import ReadOnlyAdminMixin, counted, only_ids
 from outbox.models import OutboundEmail
-from outbox.services import emails_retry, emails_stuck
+from outbox.services import email_body_masked, emails_retry, emails_stuck
 
 
 class StuckFilter(admin.SimpleListFilter):
@@ -27,10 +30,12 @@ class StuckFilter(admin.SimpleListFilter):
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The outbox, read-only; its bodies hold pledgers' private links, so they are not shown.
+    """The outbox, read-only; its bodies hold pledgers' private links (manage and confirmation
+    links, which let whoever holds them act as the pledger), so a body is shown with those masked.
 
-    Least privilege: the addresses are shown, and searched, only for the data-protection staff;
-    a neighbourhood's officers see their pledgers' emails on each pledge's page instead."""
+    Least privilege: the addresses are shown, and searched, only for the data-protection staff
+    (each email they open is logged as a view of personal data); a neighbourhood's officers see
+    their pledgers' emails on each pledge's page instead."""
 
     list_display = ["created_at", "recipient", "subject", "kind", "status", "attempts", "sent_at"]
     list_filter = ["status", StuckFilter, "kind"]
@@ -41,6 +46,7 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "subject",
         "kind",
         "about_record",
+        "text",
         "status",
         "attempts",
         "last_error",
@@ -73,6 +79,31 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="about")
     def about_record(self, email: OutboundEmail) -> str:
         return str(email.about) if email.about_id else ""
+
+    @admin.display(description="text")
+    def text(self, email: OutboundEmail) -> str:
+        if email.status == OutboundEmail.Status.CAPPED:
+            return "(not kept: this email was never sent)"
+        return linebreaksbr(email_body_masked(email.body), autoescape=True)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        email = getattr(response, "context_data", {}).get("original")
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and email is not None
+            and email.to
+            and sees_all_personal_data(request.user)
+        ):
+            personal_data_viewed(
+                viewer=request.user,
+                how=PersonalDataView.How.VIEWED,
+                what=f"Outbox email {email.pk}",
+                model=OutboundEmail,
+                ids=[email.pk],
+            )
+        return response
 
     # Retrying changes no data the officer could not see: those who may read the outbox may.
     @admin.action(description="Retry sending (failed or stuck emails)", permissions=["view"])

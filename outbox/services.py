@@ -2,15 +2,18 @@
 
 import datetime
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage
 from django.db import InterfaceError, OperationalError, connection, models, transaction
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from outbox.models import AddressKey, OutboundEmail
@@ -46,6 +49,35 @@ def emails_to_address_recent(*, to: str, since: datetime.datetime) -> int:
     )
 
 
+def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str]:
+    """(subject, body) of a named email template: its first line is the subject. What
+    email_queue sends, and what a preview shows."""
+    rendered = render_to_string(template, {"site_url": settings.CHARTER_SITE_URL, **context})
+    subject, _, body = rendered.strip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+PRIVATE_LINK = "[private link]"
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def email_body_masked(body: str) -> str:
+    """An email's body with its private links (any link whose page takes a `token`: a pledger's
+    manage or confirmation link, which lets whoever holds it act as the pledger) replaced by
+    PRIVATE_LINK, for showing to staff. Other links are kept."""
+
+    def masked(match: re.Match[str]) -> str:
+        path = urlsplit(match.group(0)).path
+        try:
+            private = "token" in resolve(path).kwargs
+        except Resolver404:
+            # Not one of our pages (or a mangled link): it may still carry a secret.
+            private = True
+        return PRIVATE_LINK if private else match.group(0)
+
+    return _LINK.sub(masked, body)
+
+
 def email_queue(
     *,
     to: str,
@@ -64,8 +96,7 @@ def email_queue(
     """
     from outbox.tasks import email_deliver
 
-    rendered = render_to_string(template, {"site_url": settings.CHARTER_SITE_URL, **context})
-    subject, _, body = rendered.strip().partition("\n")
+    subject, body = email_render(template=template, context=context)
     with transaction.atomic():
         status = OutboundEmail.Status.PENDING
         if capped:
@@ -77,9 +108,9 @@ def email_queue(
                 status = OutboundEmail.Status.CAPPED
         email = OutboundEmail.objects.create(
             to=to,
-            subject=subject.strip(),
+            subject=subject,
             # A capped email is never sent: its body (with any private link) is not kept.
-            body="" if status == OutboundEmail.Status.CAPPED else body.strip() + "\n",
+            body="" if status == OutboundEmail.Status.CAPPED else body,
             kind=kind,
             status=status,
             about_type=ContentType.objects.get_for_model(about) if about is not None else None,

@@ -67,3 +67,51 @@ def test_retrying_a_stuck_email_sends_it(officer_client, deliver_emails):
     stuck.refresh_from_db()
     assert stuck.status == OutboundEmail.Status.SENT
     assert len(outbox) == 1
+
+
+SECRET = "s3cr3t-Token_value-that-acts-as-the-pledger"
+
+
+def test_an_emails_page_shows_its_text_with_private_links_masked(officer_client):
+    body = (
+        "Thank you.\n\nSee it on the wall: http://testserver/pledges/ABC123/\n\n"
+        f"Your private link: http://testserver/pledge/manage/{SECRET}/\n"
+        f"Confirm: http://testserver/pledge/confirm/{SECRET}/\n"
+    )
+    email = _email(body=body)
+    page = _text(officer_client.get(f"{OUTBOX}{email.pk}/change/"))
+    assert "Thank you." in page
+    assert "http://testserver/pledges/ABC123/" in page  # a public link stays readable
+    assert "Your private link: [private link]" in page
+    assert "Confirm: [private link]" in page
+    assert SECRET not in page
+
+
+def test_a_link_to_a_page_we_do_not_know_is_masked_too(officer_client):
+    email = _email(body=f"Open http://testserver/somewhere/else/{SECRET}/ now\n")
+    page = _text(officer_client.get(f"{OUTBOX}{email.pk}/change/"))
+    assert "Open [private link] now" in page
+    assert SECRET not in page
+
+
+def test_the_data_protection_staff_opening_an_email_is_logged(client, sign_in, staff_roles):
+    from audit.models import PersonalDataView
+    from core.roles import DATA_PROTECTION
+
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=OFFICERS), Group.objects.get(name=DATA_PROTECTION))
+    sign_in(client, user)
+    email = _email()
+    page = _text(client.get(f"{OUTBOX}{email.pk}/change/"))
+    assert "pledger@private.example.org" in page
+    view = PersonalDataView.objects.get(viewer=user)
+    assert view.object_ids == [email.pk]
+
+
+def test_an_officer_opening_an_email_sees_no_address_and_is_not_logged(officer_client):
+    from audit.models import PersonalDataView
+
+    email = _email()
+    page = _text(officer_client.get(f"{OUTBOX}{email.pk}/change/"))
+    assert "pledger@private.example.org" not in page
+    assert not PersonalDataView.objects.exists()
