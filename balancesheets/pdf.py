@@ -3,6 +3,11 @@
 WeasyPrint renders a dedicated template with the app's print stylesheet read from disk. Nothing is
 fetched over the network: the URL fetcher refuses every URL that is not a file under the static
 directories.
+
+The PDF is tagged (WeasyPrint's `pdf_tags`): a structure tree of headings, paragraphs and tables
+that screen readers read, marked as tagged, with the document's language and title (from the
+template's `<html lang>` and `<title>`) shown as its name. It does not claim PDF/UA conformance,
+which no checker here has confirmed.
 """
 
 from pathlib import Path
@@ -27,4 +32,4 @@ def render_pdf(*, template: str, context: dict, request=None) -> bytes:
         string=html, base_url=str(Path(stylesheet).parent), url_fetcher=local_only
     )
     css = weasyprint.CSS(filename=stylesheet, url_fetcher=local_only)
-    return document.write_pdf(stylesheets=[css])
+    return document.write_pdf(stylesheets=[css], pdf_tags=True)
