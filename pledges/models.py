@@ -82,8 +82,17 @@ class PledgeStatus(models.TextChoices):
 
 
 class PledgeSource(models.TextChoices):
+    """How a pledge reached us. All but online are typed in by an officer (one by hand, or many
+    by the paper import) and were confirmed by the pledger on paper, on the phone or by email."""
+
     ONLINE = "online", "Online"
-    PAPER = "paper", "Paper or email, entered by an officer"
+    PAPER = "paper", "Paper form, entered by an officer"
+    PHONE = "phone", "Phone call, entered by an officer"
+    EMAIL = "email", "Email, entered by an officer"
+
+
+# The ways an officer receives a pledge to type in.
+STAFF_ENTERED_SOURCES = (PledgeSource.PAPER, PledgeSource.PHONE, PledgeSource.EMAIL)
 
 
 PLEDGE_TEXT_MAX_LENGTH = 1000
