@@ -29,6 +29,10 @@ from balancesheets.models import (
     SheetStatus,
     money,
 )
+from balancesheets.notifications import (
+    balance_sheet_returned_notify,
+    balance_sheet_submitted_notify,
+)
 from balancesheets.workflows import (
     CREATE,
     EDIT,
@@ -420,6 +424,7 @@ def balance_sheet_submit(*, sheet: BalanceSheet, actor: User) -> BalanceSheet:
     sheet.full_clean()
     sheet.save()
     _record(sheet, SheetAction.SUBMITTED, actor=actor)
+    balance_sheet_submitted_notify(sheet=sheet, actor=actor)
     return sheet
 
 
@@ -454,6 +459,7 @@ def balance_sheet_return(*, sheet: BalanceSheet, actor: User, comments: str) -> 
     with trail_reason(f"Returned: {sheet.return_comments}"):
         sheet.save()
     _record(sheet, SheetAction.RETURNED, actor=actor, comment=sheet.return_comments)
+    balance_sheet_returned_notify(sheet=sheet, actor=actor)
     return sheet
 
 

@@ -18,6 +18,19 @@ DATA_PROTECTION = "Data protection"
 ROLES = (OFFICERS, COUNCILLORS, CWB_GROUP, DATA_PROTECTION)
 
 
+def role_addresses(role: str) -> list[str]:
+    """The email addresses of a role's active members who have one: whom its emails go to."""
+    from django.contrib.auth.models import User
+
+    return sorted(
+        set(
+            User.objects.filter(groups__name=role, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+
+
 def roles_apply(
     role_permissions: Mapping[str, Iterable[str]], *, using: str = DEFAULT_DB_ALIAS
 ) -> None:
