@@ -172,6 +172,11 @@ def year_record(*, overview: YearOverview, url_for: Callable[[BalanceSheet], str
             "borough": column.is_borough,
             "published": column.sheet is not None,
             "summed_from_neighbourhoods": column.is_sum,
+            # A sum of fewer than all the neighbourhoods is not the whole borough; its change
+            # compares the same neighbourhoods the year before, or is left out saying why.
+            "neighbourhoods_summed": column.parts if column.is_sum else None,
+            "neighbourhoods_in_borough": column.of if column.is_sum else None,
+            "change_not_shown_because": column.change_missing_reason or None,
             "version": column.sheet.version if column.sheet else None,
             "url": url_for(column.sheet) if column.sheet else None,
             "published_at": column.sheet.published_at.isoformat() if column.sheet else None,
@@ -198,6 +203,8 @@ YEAR_CSV_HEADER = (
     "net_gbp",
     "previous_year_net_gbp",
     "change_gbp",
+    "neighbourhoods_summed",
+    "neighbourhoods_in_borough",
 )
 
 
@@ -210,11 +217,13 @@ def year_csv_lines(*, overview: YearOverview) -> Iterator[str]:
                 continue
             version = column.sheet.version if column.sheet else ""
             summed = "yes" if column.is_sum else "no"
+            parts = [column.parts, column.of] if column.is_sum else ["", ""]
             for c in column.totals.capitals:
-                yield [column.slug, column.name, version, summed, c.capital.code, c.capital.name,
-                       c.assets, c.liabilities, c.net, c.previous_net, c.change]  # fmt: skip
+                yield [column.slug, column.name, version, summed, c.capital.code,
+                       c.capital.name, c.assets, c.liabilities, c.net, c.previous_net,
+                       c.change, *parts]  # fmt: skip
             t = column.totals
             yield [column.slug, column.name, version, summed, "", "All capitals", t.assets,
-                   t.liabilities, t.net, t.previous_net, t.change]  # fmt: skip
+                   t.liabilities, t.net, t.previous_net, t.change, *parts]  # fmt: skip
 
     return csv_lines(header=YEAR_CSV_HEADER, rows=rows())

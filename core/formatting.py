@@ -1,7 +1,8 @@
 """How amounts, shares and quantities are written on pages, in PDFs and in tests: one house style.
 
-Money is pounds with thousands separators; a negative amount has a true minus sign (U+2212),
-which screen readers say as "minus", unlike a hyphen; nothing to show is an en dash.
+Money is pounds with thousands separators (large sums in summaries shortened: £1.2m, £1.65bn);
+a negative amount has a true minus sign (U+2212), which screen readers say as "minus", unlike a
+hyphen; nothing to show is an en dash.
 """
 
 from decimal import Decimal, InvalidOperation
@@ -41,6 +42,36 @@ def pounds(value: Any, *, pence: bool | None = None, empty: str = DASH) -> str:
     text = f"£{size:,.2f}" if pence else f"£{size:,.0f}"
     negative = number < 0 and text not in ("£0", "£0.00")
     return f"{MINUS}{text}" if negative else text
+
+
+def pounds_short(value: Any, *, empty: str = DASH) -> str:
+    """A large sum as people read it: £1.2m, £271.8m, £1.65bn (trailing zeros dropped, a true
+    minus sign); under a million, whole pounds (£957,236)."""
+    number = as_decimal(value)
+    if number is None:
+        return empty
+    size = abs(number).quantize(Decimal(1))  # £999,999.99 reads £1m, not £1,000,000
+    if size >= 1_000_000_000:
+        text = f"£{_trimmed(size / 1_000_000_000, 2)}bn"
+    elif size >= 1_000_000:
+        text = f"£{_trimmed(size / 1_000_000, 1)}m"
+    else:
+        return pounds(number, pence=False, empty=empty)
+    return f"{MINUS}{text}" if number < 0 else text
+
+
+def _trimmed(number: Decimal, places: int) -> str:
+    text = f"{number:,.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def pounds_change_short(value: Any, *, empty: str = DASH) -> str:
+    """A change in the short style, always signed: +£15.7m, \u2212£3.4m, £0."""
+    number = as_decimal(value)
+    if number is None:
+        return empty
+    text = pounds_short(number, empty=empty)
+    return f"+{text}" if number > 0 else text
 
 
 def pounds_change(value: Any, *, pence: bool | None = True, empty: str = DASH) -> str:
