@@ -45,12 +45,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "metrics.view_spendtransaction",
             "metrics.view_supplier",
             "metrics.change_supplier",
-            # Pledges: officers moderate pledges and updates and curate the commitments,
-            # rejection reasons and campaigns.
+            # Pledges: officers moderate pledges and updates, type in pledges received on paper,
+            # by phone or by email, and curate the commitments, rejection reasons and campaigns.
             "pledges.view_commitment",
             "pledges.add_commitment",
             "pledges.change_commitment",
             "pledges.view_pledge",
+            "pledges.add_pledge",
             "pledges.change_pledge",
             "pledges.view_pledgeupdate",
             "pledges.change_pledgeupdate",

@@ -2,8 +2,9 @@
 
 Statuses change only through actions that call the services (publish, reject with a reason,
 erase), so every decision is recorded as a moderation event and the pledger is emailed. Officers
-may correct a pledge's public wording through the change form. Paper pledges are imported from a
-spreadsheet through the same service as online pledges. Pledges are never deleted: they are
+may correct a pledge's public wording through the change form. Pledges received on paper, by
+phone or by email are typed in one at a time ("Add pledge", pledges.admin_by_hand) or imported from
+a spreadsheet, through the same service as online pledges. Pledges are never deleted: they are
 withdrawn by the pledger or have their personal data erased.
 
 Contact details (email, contact name, postcode, IP hash, a name not agreed to be shown, the
@@ -41,6 +42,7 @@ from core.admin import (
 )
 from neighbourhoods.selectors import StaffAccess, staff_access
 from outbox.models import OutboundEmail
+from pledges.admin_by_hand import import_guide_context, import_template_urls, pledge_by_hand_view
 from pledges.forms_admin import ActionConfirmationForm, ConsentChangeForm, PledgeCorrectionForm
 from pledges.models import (
     Campaign,
@@ -257,6 +259,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
     # Paper pledges: import only. Exporting personal data from admin is not wanted.
     resource_classes = [PaperPledgeResource]
     import_formats = [CSV]
+    import_template_name = "admin/pledges/pledge/import.html"
 
     @admin.display(description="public name", ordering="display_name")
     def public_name(self, obj: Pledge) -> str:
@@ -266,9 +269,14 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
         # The search vector is the service's business and never shown: don't read it.
         return super().get_queryset(request).defer("search_vector")
 
-    def has_add_permission(self, request):
-        # Pledges come from the journey or the paper import, both through `pledge_submit`.
-        return False
+    # Officers add a pledge by hand (paper, phone, email) through `pledge_submit`, like the
+    # journey and the paper import; ModelAdmin's has_add_permission asks for pledges.add_pledge.
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """One pledge received on paper, by phone or by email, typed in by an officer."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied("Only officers may enter a pledge.")
+        return pledge_by_hand_view(self, request)
 
     # Least privilege for contact details.
 
@@ -406,7 +414,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.consent_view),
             name="pledges_pledge_consent",
         )
-        return [consent, *super().get_urls()]
+        return [consent, *import_template_urls(self), *super().get_urls()]
 
     def consent_view(self, request, object_id):
         """Change a pledger's consent for them, with a reason they are emailed."""
@@ -563,6 +571,10 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
     def has_import_permission(self, request):
         # Importing makes pledges through the moderation service: for those who moderate.
         return self.has_change_permission(request)
+
+    def get_import_context_data(self, **kwargs):
+        # The columns, the values each coded column allows and the template's links.
+        return {**super().get_import_context_data(**kwargs), **import_guide_context()}
 
     def get_import_data_kwargs(self, **kwargs):
         # All or nothing, also when the confirmed import meets a row the preview did not.

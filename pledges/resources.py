@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Manager
+from django.utils import timezone
 from import_export import fields, resources, widgets
 
 from core.tabular import field_key
@@ -26,7 +27,7 @@ from pledges.models import (
     PledgerType,
     PledgeSource,
 )
-from pledges.services import PledgeAnswers, pledge_submit
+from pledges.services import PledgeAnswers, SubmitResult, pledge_submit
 
 COLUMNS = (
     "pledger_type",
@@ -182,6 +183,16 @@ class CommitmentsWidget(widgets.Widget):
         return f"{COMMITMENT_SEPARATOR} ".join(commitment.code for commitment in commitments)
 
 
+def duplicate_message(earlier: Pledge) -> str:
+    """The officer is told which pledge the one they typed in already is."""
+    made = timezone.localtime(earlier.created_at)
+    return (
+        f"This pledge is already held as pledge {earlier.reference}, made on "
+        f"{made:%-d %B %Y}: the same email address and the same words. Check it before "
+        "entering the pledge again"
+    )
+
+
 def _field(name: str, widget=None) -> fields.Field:
     return fields.Field(attribute=name, column_name=name, widget=widget or TextWidget())
 
@@ -315,6 +326,8 @@ class PaperPledgeResource(resources.ModelResource):
             source=PledgeSource.PAPER,
             actor=user if getattr(user, "pk", None) else None,
         )
+        if outcome.result == SubmitResult.DUPLICATE and outcome.pledge is not None:
+            raise ValidationError({"text": duplicate_message(outcome.pledge)})
         # The row's result (its diff, the admin's log entry) describes the pledge as saved.
         for model_field in Pledge._meta.concrete_fields:
             setattr(instance, model_field.attname, getattr(outcome.pledge, model_field.attname))

@@ -196,6 +196,13 @@ def pledge_submit(
     if source == PledgeSource.ONLINE and earlier.exists():
         pledge_email_queue(to=answers.email, kind="already_pledged", context={})
         return SubmitOutcome(SubmitResult.DUPLICATE)
+    if source != PledgeSource.ONLINE and answers.email.strip():
+        # Typed in by an officer: the same person's same words are recognised as online (many
+        # paper pledges have no email, and the same short words from two people are two pledges).
+        # The officer is told which pledge it is; the pledger is not emailed.
+        first = earlier.order_by("created_at").first()
+        if first is not None:
+            return SubmitOutcome(SubmitResult.DUPLICATE, first)
 
     ip_hash = ip_address_hash(ip_address) if ip_address else ""
     hold_reason = ""
