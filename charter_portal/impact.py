@@ -2,6 +2,8 @@
 before, pledge totals, the local spend shares, LM3 studies, and that year's balance sheets.
 Public: validated values and published data only."""
 
+from decimal import Decimal
+
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -32,7 +34,7 @@ def _report(year_slug: str) -> dict:
         "year": year,
         "year_label": financial_year.label,
         "year_slug": financial_year.slug,
-        "previous_slug": financial_year.previous.slug,
+        "previous_slug": financial_year.previous.slug if financial_year.previous.in_range else "",
         "next_slug": financial_year.next.slug if financial_year < current else "",
         "start": start,
         "end": end,
@@ -55,6 +57,11 @@ def impact_report(request, year: str):
     return render(request, "impact/report.html", _report(year))
 
 
+def _figure(value: Decimal | None) -> str | None:
+    """A stored figure without the column's padding: 500, not 500.0000; 17.969 as it is."""
+    return None if value is None else f"{value.normalize():f}"
+
+
 def _rows(report: dict) -> list[dict]:
     rows = []
     for group in report["foundations"]:
@@ -65,9 +72,9 @@ def _rows(report: dict) -> list[dict]:
                     "metric": row.metric.name,
                     "code": row.metric.code,
                     "unit": row.metric.unit,
-                    "value": None if row.value is None else str(row.value.value),
-                    "previous": None if row.previous is None else str(row.previous.value),
-                    "target": None if row.metric.target is None else str(row.metric.target),
+                    "value": _figure(row.value.value if row.value else None),
+                    "previous": _figure(row.previous.value if row.previous else None),
+                    "target": _figure(row.metric.target),
                     "on_track": row.on_track_label,
                 }
             )

@@ -47,16 +47,14 @@ class OnTrack(models.TextChoices):
     MET = "met", "Target met"
     ON_TRACK = "on_track", "On track"
     OFF_TRACK = "off_track", "Not on track"
-    TOO_EARLY = "too_early", "Too early to tell"
     NO_TARGET = "no_target", "No target set"
-    NO_VALUE = "no_value", "No validated value yet"
+    NO_VALUE = "no_value", "Not yet measured"
 
 
 ON_TRACK_TAG_CLASSES = {
     OnTrack.MET: "govuk-tag--green",
     OnTrack.ON_TRACK: "govuk-tag--green",
     OnTrack.OFF_TRACK: "govuk-tag--red",
-    OnTrack.TOO_EARLY: "govuk-tag--grey",
     OnTrack.NO_TARGET: "govuk-tag--grey",
     OnTrack.NO_VALUE: "govuk-tag--grey",
 }
@@ -85,31 +83,52 @@ def _expected_on_trajectory(metric: Metric, year: int) -> Decimal | None:
     return metric.baseline + (metric.target - metric.baseline) * (year - start) / (end - start)
 
 
-def metric_on_track(
-    *, metric: Metric, value: MetricValue | None, previous: MetricValue | None = None
-) -> OnTrack:
-    """Whether a metric's value is on track for its target.
+@dataclass(frozen=True)
+class Judgement:
+    """Whether a value is on track, and the figure it was held against: the target, or where
+    the line from the baseline to the target is in the value's financial year."""
 
-    Met when the value is at or beyond the target. Otherwise, when the baseline and target have
-    financial-year periods, on track when the value is at least as good as a straight line from
-    the baseline to the target expects for its year; failing that, on track when it is better
-    than the previous value. Too early to tell with neither.
-    """
+    status: OnTrack
+    measured: Decimal | None = None  # the value as stored, never a rounded copy
+    expected: Decimal | None = None  # the line's figure for the value's year, if there is a line
+    year_label: str = ""  # the value's financial year, 2025/26
+
+    @property
+    def label(self) -> str:
+        return self.status.label
+
+    @property
+    def tag_class(self) -> str:
+        return ON_TRACK_TAG_CLASSES[self.status]
+
+
+def metric_judgement(*, metric: Metric, value: MetricValue | None) -> Judgement:
+    """The one rule for "on track", written for the public in templates/metrics/_on_track_rule.html
+    (change both together). On the value as stored, in the metric's direction (higher or lower
+    is better): no judgement without a value or without a target; target met at or beyond the
+    target; with a baseline, on track at or beyond the straight line from the baseline to the
+    target for the value's financial year, not on track short of it; with no baseline there is
+    no line, so short of the target is not on track."""
     if value is None:
-        return OnTrack.NO_VALUE
+        return Judgement(OnTrack.NO_VALUE)
     if metric.target is None:
-        return OnTrack.NO_TARGET
+        return Judgement(OnTrack.NO_TARGET, measured=value.value)
+    year = FinancialYear.of(value.period_start)
     if _at_least_as_good(metric, value.value, metric.target):
-        return OnTrack.MET
-    expected = _expected_on_trajectory(metric, FinancialYear.of(value.period_start).start_year)
-    if expected is not None:
-        good = _at_least_as_good(metric, value.value, expected)
-        return OnTrack.ON_TRACK if good else OnTrack.OFF_TRACK
-    if previous is not None:
-        return (
-            OnTrack.ON_TRACK if _better(metric, value.value, previous.value) else OnTrack.OFF_TRACK
-        )
-    return OnTrack.TOO_EARLY
+        return Judgement(OnTrack.MET, measured=value.value, year_label=year.label)
+    expected = _expected_on_trajectory(metric, year.start_year)
+    good = expected is not None and _at_least_as_good(metric, value.value, expected)
+    return Judgement(
+        OnTrack.ON_TRACK if good else OnTrack.OFF_TRACK,
+        measured=value.value,
+        expected=expected,
+        year_label=year.label,
+    )
+
+
+def metric_on_track(*, metric: Metric, value: MetricValue | None) -> OnTrack:
+    """The status of `metric_judgement`."""
+    return metric_judgement(metric=metric, value=value).status
 
 
 class _Progress:
@@ -123,16 +142,16 @@ class _Progress:
         raise NotImplementedError
 
     @property
+    def judgement(self) -> Judgement:
+        return metric_judgement(metric=self.metric, value=self.current)
+
+    @property
     def on_track(self) -> OnTrack:
-        return metric_on_track(metric=self.metric, value=self.current, previous=self.previous)
+        return self.judgement.status
 
     @property
     def on_track_label(self) -> str:
         return self.on_track.label
-
-    @property
-    def on_track_tag_class(self) -> str:
-        return ON_TRACK_TAG_CLASSES[self.on_track]
 
     @property
     def change(self) -> Decimal | None:
@@ -413,6 +432,7 @@ __all__ = [
     "lm3_study_list",
     "lm3_study_page",
     "metric_history",
+    "metric_judgement",
     "metric_on_track",
     "metric_overview",
     "metric_report",

@@ -3,9 +3,11 @@
 {{ value.value|metric_value:metric.unit }}   18.2%  £1,250,000  1,234  1,234 hours  5,200 tCO2e
 {{ summary.change|metric_change:metric.unit }}   Up 1.2 percentage points
 {{ value|period }}                           2024/25
+{{ judgement|judgement_detail:metric.unit }}  Expected 18.00% in 2025/26; recorded 17.97%.
 {{ amount|pounds }}                          £1,000,000 (pence only when there are some)
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -61,6 +63,37 @@ def metric_change_format(change: Any, unit: str) -> str:
         size = abs(number)
         return f"{direction} {size:,.1f} percentage point{'' if size == 1 else 's'}"
     return f"{direction} {metric_value_format(abs(number), unit)}"
+
+
+def metric_value_recorded(value: Any, unit: str) -> str:
+    """A value with two more places than the page shows, for when rounding hides a shortfall."""
+    number = as_decimal(value)
+    if number is None:
+        return ""
+    if unit == Unit.PERCENT:
+        return f"{number:,.2f}%"
+    if unit == Unit.POUNDS:
+        return formatting.pounds(number, pence=True)
+    return metric_value_format(number.quantize(Decimal("0.01")).normalize(), unit)
+
+
+def judgement_detail_format(judgement: Any, unit: str) -> str:
+    """The figure an on-track judgement held the value against, in words ("" when there is
+    nothing to add); the value as recorded when the page's rounding would make it look as good."""
+    expected = getattr(judgement, "expected", None)
+    if expected is None:
+        return ""
+    year = judgement.year_label
+    shown = metric_value_format(judgement.measured, unit)
+    if judgement.status != "on_track" and shown == metric_value_format(expected, unit):
+        recorded = metric_value_recorded(judgement.measured, unit)
+        return f"Expected {metric_value_recorded(expected, unit)} in {year}; recorded {recorded}."
+    return f"Expected {metric_value_format(expected, unit)} in {year}."
+
+
+@register.filter
+def judgement_detail(judgement: Any, unit: str) -> str:
+    return judgement_detail_format(judgement, unit)
 
 
 @register.filter

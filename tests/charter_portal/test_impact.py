@@ -86,6 +86,32 @@ def test_this_years_report_links_to_no_later_year(council, client):
     assert f'href="/impact/{this_year.next.slug}/"' not in page
 
 
+def test_the_first_years_report_links_to_no_earlier_year(council, client):
+    first = FinancialYear(FinancialYear.FIRST)
+    page = client.get(f"/impact/{first.slug}/").content.decode()
+    assert f'href="/impact/{first.previous.slug}/"' not in page  # a year the portal refuses
+
+
+def test_the_downloads_give_figures_as_stored_without_padding(council, client):
+    metric = MetricFactory(code="apprenticeships", unit="count", target=Decimal("500.0000"))
+    MetricValueFactory(metric=metric, value=Decimal("63.0000"))
+    share = MetricFactory(code="borough-share", unit="percent", target=Decimal("20"))
+    MetricValueFactory(metric=share, value=Decimal("17.9690"))
+    rows = {row["code"]: row for row in client.get("/impact/2024-25.json").json()["metrics"]}
+    assert (rows["apprenticeships"]["value"], rows["apprenticeships"]["target"]) == ("63", "500")
+    assert rows["borough-share"]["value"] == "17.969"
+    body = client.get("/impact/2024-25.csv").content.decode("utf-8-sig")
+    assert ",63,,500,Not on track" in body
+    assert ".0000" not in body
+
+
+def test_the_report_shows_no_none(council, client):
+    MetricFactory(name="Apprenticeships started", target=None)
+    page = client.get(REPORT).content.decode()
+    assert "None" not in page.split("<main")[1]
+    assert "No target set" in page
+
+
 def test_the_report_runs_the_same_queries_however_many_values(council, client):
     metrics = MetricFactory.create_batch(2)
     for metric in metrics:
