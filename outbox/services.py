@@ -49,12 +49,21 @@ def emails_to_address_recent(*, to: str, since: datetime.datetime) -> int:
     )
 
 
+def email_address_capped(*, to: str) -> bool:
+    """Whether a capped email to `to` would now be held back: OUTBOX_EMAILS_PER_ADDRESS_PER_HOUR
+    emails went to that address in the last hour."""
+    since = timezone.now() - datetime.timedelta(hours=1)
+    return (
+        emails_to_address_recent(to=to, since=since) >= settings.OUTBOX_EMAILS_PER_ADDRESS_PER_HOUR
+    )
+
+
 def email_render(*, template: str, context: dict[str, Any]) -> tuple[str, str]:
     """(subject, body) of a named email template: its first line is the subject. What
     email_queue sends, and what a preview shows."""
     rendered = render_to_string(template, {"site_url": settings.CHARTER_SITE_URL, **context})
     subject, _, body = rendered.strip().partition("\n")
-    return subject.strip(), body.strip() + "\n"
+    return subject.strip()[:200], body.strip() + "\n"
 
 
 PRIVATE_LINK = "[private link]"
@@ -101,10 +110,7 @@ def email_queue(
         status = OutboundEmail.Status.PENDING
         if capped:
             _address_lock(to)
-            since = timezone.now() - datetime.timedelta(hours=1)
-            if emails_to_address_recent(to=to, since=since) >= (
-                settings.OUTBOX_EMAILS_PER_ADDRESS_PER_HOUR
-            ):
+            if email_address_capped(to=to):
                 status = OutboundEmail.Status.CAPPED
         email = OutboundEmail.objects.create(
             to=to,

@@ -109,6 +109,23 @@ class Journey:
         return area
 
 
+# What the journey last sent, for "Check your email" (the address, and resending): the
+# pledger's own session, kept no longer than the journey's answers were.
+SENT_KEY = "pledge_sent"
+
+
+def journey_sent_record(session, *, email: str, pledge_id: int | None) -> None:
+    session[SENT_KEY] = {"email": email, "pledge_id": pledge_id}
+    if "_auth_user_id" not in session:
+        session.set_expiry(settings.PLEDGE_JOURNEY_SESSION_MAX_AGE)
+
+
+def journey_sent(session) -> dict | None:
+    """{"email", "pledge_id"} of what the journey last sent in this session, or None."""
+    sent = session.get(SENT_KEY)
+    return sent if isinstance(sent, dict) and sent.get("email") else None
+
+
 def journey_sessions_expire(*, now: datetime.datetime | None = None) -> int:
     """Bring forward the expiry of stored sessions that hold journey answers but would outlive
     the journey's maximum age (those saved before journeys had one), so the daily clearing of

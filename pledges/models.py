@@ -340,6 +340,19 @@ class PledgeUpdate(models.Model):
         return f"Update on {self.pledge.reference} ({self.get_status_display()})"
 
 
+class PledgeManageLink(models.Model):
+    """One more private manage link of a pledge: each email to its pledger carries a new one,
+    since only hashes are kept (the first is `Pledge.manage_token_hash`) and a link cannot be
+    read back to send again. Every link ever sent keeps working."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="manage_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Manage link of {self.pledge_id} ({self.created_at:%Y-%m-%d})"
+
+
 class Campaign(models.Model):
     """A Charter target shown as progress, e.g. 100 pledges in the first 100 days."""
 

@@ -28,6 +28,7 @@ from audit.trail import (
 from metrics.models import Foundation
 from neighbourhoods.models import Neighbourhood
 from outbox.erasure import emails_erase_about
+from outbox.models import OutboundEmail
 from pledges.emails import pledge_email_queue
 from pledges.models import (
     Campaign,
@@ -243,27 +244,58 @@ def pledge_submit(
         pledge.commitments.set(Commitment.objects.filter(pk__in=answers.commitment_ids))
 
     if source == PledgeSource.ONLINE:
-        pledge_email_queue(
-            to=pledge.email,
-            kind="confirm",
-            pledge=pledge,
-            context={
-                "pledge": pledge,
-                "confirm_url": _site_link(
-                    "pledges:confirm",
-                    confirmation_token_make(
-                        reference=pledge.reference, nonce=pledge.confirmation_nonce
-                    ),
-                ),
-                "manage_url": _site_link("pledges:manage", manage_token),
-                "expires_days": settings.PLEDGE_CONFIRMATION_MAX_AGE // 86400,
-            },
-        )
+        _confirmation_email_queue(pledge, manage_url=_site_link("pledges:manage", manage_token))
     else:
         # A paper pledge was confirmed on paper: it goes straight to moderation.
         _confirm(pledge, now=now, actor=actor)
     result = SubmitResult.HELD if hold_reason else SubmitResult.CREATED
     return SubmitOutcome(result, pledge, manage_token)
+
+
+def _confirmation_email_queue(pledge: Pledge, *, manage_url: str | None = None) -> OutboundEmail:
+    """The email with the pledge's confirmation link (and a manage link: a new one unless
+    given), capped per address."""
+    context = {
+        "pledge": pledge,
+        "confirm_url": _site_link(
+            "pledges:confirm",
+            confirmation_token_make(reference=pledge.reference, nonce=pledge.confirmation_nonce),
+        ),
+        "expires_days": settings.PLEDGE_CONFIRMATION_MAX_AGE // 86400,
+    }
+    if manage_url:
+        context["manage_url"] = manage_url
+    return pledge_email_queue(to=pledge.email, kind="confirm", pledge=pledge, context=context)
+
+
+class ResendResult(Enum):
+    SENT = "sent"
+    CAPPED = "capped"  # the address had as many emails as the cap allows: none sent
+    NOT_NEEDED = "not_needed"  # confirmed (or closed, or erased) since: no link to send
+
+
+@transaction.atomic
+def pledge_confirmation_resend(*, pledge_id: int | None, email: str) -> ResendResult:
+    """Send again the email the journey sent: the confirmation link of a pledge still waiting
+    for it (a fresh link, which works as long again), or, when the journey made no pledge (the
+    same pledge sent twice), the "already pledged" notice to `email`. No new pledge; capped
+    per address like the first email, so nobody floods an inbox through it."""
+    if pledge_id is None:
+        queued = pledge_email_queue(to=email, kind="already_pledged", context={})
+    else:
+        pledge = (
+            Pledge.objects.select_for_update()
+            .filter(pk=pledge_id, status=PledgeStatus.UNCONFIRMED)
+            .exclude(confirmation_nonce="")
+            .exclude(email="")
+            .first()
+        )
+        if pledge is None:
+            return ResendResult.NOT_NEEDED
+        queued = _confirmation_email_queue(pledge)
+    if queued.status == OutboundEmail.Status.CAPPED:
+        return ResendResult.CAPPED
+    return ResendResult.SENT
 
 
 def _confirm(pledge: Pledge, *, now, actor=None) -> None:
@@ -407,7 +439,12 @@ def pledge_reject(
 
 
 def pledge_for_manage_token(*, token: str) -> Pledge | None:
-    return Pledge.objects.filter(manage_token_hash=secret_hash(token)).first()
+    """The pledge a manage link opens: the first link (on the pledge) or any sent since."""
+    token_hash = secret_hash(token)
+    return (
+        Pledge.objects.filter(manage_token_hash=token_hash).first()
+        or Pledge.objects.filter(manage_links__token_hash=token_hash).first()
+    )
 
 
 @transaction.atomic
@@ -422,6 +459,10 @@ def pledge_withdraw(*, pledge: Pledge) -> None:
     pledge.published_at = None
     with _moderation_step(ModerationAction.WITHDRAWN):
         pledge.save(update_fields=["status", "withdrawn_at", "published_at"])
+    if pledge.email:
+        pledge_email_queue(
+            to=pledge.email, kind="withdrawn", pledge=pledge, context={"pledge": pledge}
+        )
 
 
 def _why(step: str, reason: RejectionReason | None, note: str = "") -> str:
@@ -556,6 +597,16 @@ def pledge_updates_moderate(
         ):
             update.save(
                 update_fields=["status", "rejection_reason", "moderated_at", "moderated_by"]
+            )
+        if publish and update.pledge.email:
+            pledge_email_queue(
+                to=update.pledge.email,
+                kind="update_published",
+                pledge=update.pledge,
+                context={
+                    "pledge": update.pledge,
+                    "pledge_url": _site_link("pledges:detail", update.pledge.reference),
+                },
             )
         changed += 1
     return changed

@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -11,14 +12,16 @@ from django.views.decorators.http import require_http_methods
 from core.client_address import client_address
 from neighbourhoods.current import council_or_404
 from pledges import forms
-from pledges.journey import STEP_BY_NAME, Journey
+from pledges.journey import STEP_BY_NAME, Journey, journey_sent, journey_sent_record
 from pledges.models import Benefit, Commitment, OrganisationSize, PledgerType
 from pledges.selectors import commitment_list_active
 from pledges.services import (
     ConfirmResult,
     PledgeAnswers,
+    ResendResult,
     confirmation_link_state,
     pledge_confirm,
+    pledge_confirmation_resend,
     pledge_submit,
 )
 
@@ -247,7 +250,7 @@ def check_answers(request):
         slug = journey.neighbourhood_slug()
         neighbourhood = council.neighbourhoods.filter(slug=slug).first() if slug else None
         answers = journey.answers
-        pledge_submit(
+        outcome = pledge_submit(
             answers=PledgeAnswers(
                 pledger_type=answers["pledger_type"],
                 organisation_size=answers.get("organisation_size", ""),
@@ -268,6 +271,11 @@ def check_answers(request):
             hidden_field_filled=bool(answers.get("bot")),
         )
         journey.clear()
+        journey_sent_record(
+            request.session,
+            email=answers["email"],
+            pledge_id=outcome.pledge.pk if outcome.pledge else None,
+        )
         return redirect("pledges:sent")
     missing = journey.first_unanswered()
     if missing:
@@ -283,12 +291,40 @@ def check_answers(request):
     )
 
 
-@require_http_methods(["GET", "HEAD"])
+RESEND_MESSAGES = {
+    ResendResult.SENT: (messages.SUCCESS, "We have sent the email again."),
+    ResendResult.CAPPED: (
+        messages.ERROR,
+        "We have already sent {cap} emails to this address in the last hour, so we have not sent "
+        "another. Check your spam or junk folder, or try again in an hour.",
+    ),
+    ResendResult.NOT_NEEDED: (
+        messages.INFO,
+        "This pledge does not need confirming any more, so we have not sent the email again.",
+    ),
+}
+
+
+@never_cache  # the page shows the pledger's email address: never kept by a cache
+@require_http_methods(["GET", "HEAD", "POST"])
 def check_your_email(request):
+    """Where the email went, and a button to send it again (no new pledge; the per-address cap
+    applies). The address is the pledger's own, from their session."""
+    sent = journey_sent(request.session)
+    if request.method == "POST":
+        if sent is not None:
+            result = pledge_confirmation_resend(pledge_id=sent["pledge_id"], email=sent["email"])
+            level, text = RESEND_MESSAGES[result]
+            cap = settings.OUTBOX_EMAILS_PER_ADDRESS_PER_HOUR
+            messages.add_message(request, level, text.format(cap=cap))
+        return redirect("pledges:sent")
     return render(
         request,
         "pledges/journey/check_your_email.html",
-        {"expires_days": settings.PLEDGE_CONFIRMATION_MAX_AGE // 86400},
+        {
+            "expires_days": settings.PLEDGE_CONFIRMATION_MAX_AGE // 86400,
+            "email": sent["email"] if sent else "",
+        },
     )
 
 

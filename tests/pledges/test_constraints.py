@@ -8,6 +8,7 @@ from pledges.models import (
     PLEDGE_TEXT_MAX_LENGTH,
     Campaign,
     ModerationEvent,
+    PledgeManageLink,
     PledgeUpdate,
     RejectionReason,
 )
@@ -32,6 +33,11 @@ def _two_pledges_with_links():
     return [
         PledgeFactory(submission_key=f"{n}" * 32, manage_token_hash=f"{n}" * 64) for n in (1, 2)
     ]
+
+
+def _two_manage_links():
+    pledge = PledgeFactory()
+    return [PledgeManageLink.objects.create(pledge=pledge, token_hash=f"{n}" * 64) for n in (1, 2)]
 
 
 def _event():
@@ -61,6 +67,7 @@ CASES = {
     "pledges.Pledge.reference": copied(lambda: PledgeFactory.create_batch(2), "reference"),
     "pledges.Pledge.submission_key": copied(_two_pledges_with_links, "submission_key"),
     "pledges.Pledge.manage_token_hash": copied(_two_pledges_with_links, "manage_token_hash"),
+    "pledges.PledgeManageLink.token_hash": copied(_two_manage_links, "token_hash"),
     "pledge_status_valid": changed(PledgeFactory, status="forgotten"),
     "pledge_type_valid": changed(PledgeFactory, pledger_type="robot"),
     "pledge_size_only_for_business": changed(PledgeFactory, organisation_size="small"),
