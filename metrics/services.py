@@ -45,6 +45,7 @@ from metrics.models import (
     MetricValue,
     Unit,
 )
+from metrics.notifications import metric_value_returned_notify, metric_value_submitted_notify
 from metrics.periods import PERIOD_HINTS, period_fits
 from metrics.sources import metric_source_get
 from metrics.workflows import (
@@ -288,6 +289,7 @@ def metric_value_submit(*, metric_value: MetricValue, actor: User) -> MetricValu
     metric_value.full_clean()
     with trail_step(ChangeAction.SUBMITTED, actor=_actor(actor)):
         metric_value.save()
+    metric_value_submitted_notify(metric_value=metric_value, actor=_actor(actor))
     return metric_value
 
 
@@ -319,6 +321,7 @@ def metric_value_return(*, metric_value: MetricValue, actor: User, comment: str)
     metric_value.full_clean()
     with trail_step(ChangeAction.RETURNED, actor=actor, reason=comment):
         metric_value.save()
+    metric_value_returned_notify(metric_value=metric_value, actor=actor)
     return metric_value
 
 
