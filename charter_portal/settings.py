@@ -252,9 +252,22 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Mail: EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.org:587) in production; in
-# development each email is written under var/mail/ and echoed to the console.
-if env.str("EMAIL_URL", default=""):
+# Mail (docs/decisions/0030): in production GOV.UK Notify, the service councils use for service
+# email (GOVUK_NOTIFY_API_KEY and a plain template taking ((subject)) and ((body))), or SMTP
+# (EMAIL_URL, e.g. smtp+tls://user:password@smtp.example.org:587); never both. In development
+# each email is written under var/mail/ and echoed to the console.
+GOVUK_NOTIFY_API_KEY = env.str("GOVUK_NOTIFY_API_KEY", default="")
+GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = env.str("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID", default="")
+if GOVUK_NOTIFY_API_KEY and env.str("EMAIL_URL", default=""):
+    raise ImproperlyConfigured("Set GOVUK_NOTIFY_API_KEY or EMAIL_URL for mail, not both.")
+if GOVUK_NOTIFY_API_KEY:
+    if not GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID:
+        raise ImproperlyConfigured(
+            "GOVUK_NOTIFY_API_KEY needs GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID: the id of a Notify "
+            "email template whose subject is ((subject)) and whose message is ((body))."
+        )
+    EMAIL_BACKEND = "django_gov_notify.backends.NotifyEmailBackend"
+elif env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env.str(
