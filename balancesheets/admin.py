@@ -133,7 +133,8 @@ class LineInline(admin.TabularInline):
     autocomplete_fields = ["indicator"]
 
     def _editable(self, request, obj) -> bool:
-        return obj is not None and EDIT in SHEET_WORKFLOW.available(obj, request.user)
+        # Asked for each line's form: only the edit step's own check, not the whole table's.
+        return obj is not None and SHEET_WORKFLOW.offers(EDIT, obj, request.user)
 
     def has_add_permission(self, request, obj=None):
         return self._editable(request, obj)
@@ -232,6 +233,10 @@ class BalanceSheetAdmin(admin.ModelAdmin):
     ordering = ["-year", "neighbourhood__order", "-version"]
     inlines = [LineInline, EventInline]
     actions = ["submit_selected", "validate_selected", "publish_selected"]
+    # The sheet's page links to the steps the workflow offers this user now; each is taken on
+    # the balance-sheet editor's confirmation page (balancesheets.views.manage).
+    change_form_template = "admin/workflow_change_form.html"
+    EDITOR_STEPS = ("submit", "validate", "return", "publish", "restate")
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -260,6 +265,21 @@ class BalanceSheetAdmin(admin.ModelAdmin):
     def editor_link(self, obj: BalanceSheet) -> str:
         url = reverse("balancesheets:manage_sheet", args=[obj.pk])
         return format_html('<a href="{}">Open the sheet in the balance sheet editor</a>', url)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None:
+            offered = {action.name for action in SHEET_WORKFLOW.available(obj, request.user)}
+            context["workflow_state_label"] = obj.get_status_display()
+            context["workflow_actions"] = [
+                {
+                    "name": name,
+                    "label": SHEET_WORKFLOW[name].label,
+                    "url": reverse(f"balancesheets:manage_{name}", args=[obj.pk]),
+                }
+                for name in self.EDITOR_STEPS
+                if name in offered
+            ]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_delete_permission(self, request, obj=None):
         # Only a sheet never submitted may go; the rest is the record.

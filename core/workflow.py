@@ -102,6 +102,10 @@ class Workflow:
     def may(self, action: Action, obj: Any, user: Any) -> bool:
         return action.allowed is None or bool(action.allowed(user, obj))
 
+    def offers(self, action: Action, obj: Any, user: Any) -> bool:
+        """Whether `action` is on offer to `user` for `obj` (one action: only its own check)."""
+        return self.state_of(obj) in action.sources and self.may(action, obj, user)
+
     def available(self, obj: Any, user: Any) -> list[Action]:
         """The actions on offer to `user` for `obj`, in the table's order."""
         state = self.state_of(obj)
@@ -131,6 +135,10 @@ class Workflow:
         """Move `obj` to the action's target state (after `check`); the caller saves it."""
         if action.target is not None:
             setattr(obj, self.state_field, action.target)
+
+    def refusal(self, action: Action, obj: Any) -> str:
+        """What refusing `action` for `obj`'s state says (a page telling someone it is too late)."""
+        return self._refusal(action, obj)
 
     def _refusal(self, action: Action, obj: Any) -> str:
         if callable(action.refusal):

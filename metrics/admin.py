@@ -14,7 +14,15 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from core.admin import ReadOnlyTabularInline, confirmation_data, confirmation_page, counted
+from core.admin import (
+    NoFieldsForm,
+    ReadOnlyTabularInline,
+    WorkflowActionsMixin,
+    confirmation_data,
+    confirmation_page,
+    counted,
+)
+from metrics.admin_actions import VALUE_DETAIL_ACTIONS, reopen_form, return_form
 from metrics.lm3 import lm3_for_study, lm3_round2_suppliers_from_spend
 from metrics.models import (
     Foundation,
@@ -232,23 +240,11 @@ class MetricValueChangeInline(ReadOnlyTabularInline):
         return _what_changed(obj.before or {}, obj.after or {})
 
 
-class CommentForm(forms.Form):
-    """The intermediate page of an action that needs a comment (returning, reopening)."""
-
-    comment = forms.CharField(
-        max_length=2000, widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), strip=True
-    )
-
-    def __init__(self, *args, label: str, help_text: str, required_message: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields["comment"]
-        field.label = label
-        field.help_text = help_text
-        field.error_messages["required"] = required_message
-
-
 @admin.register(MetricValue)
-class MetricValueAdmin(admin.ModelAdmin):
+class MetricValueAdmin(WorkflowActionsMixin, admin.ModelAdmin):
+    # The page's Submit, Validate, Return and Reopen buttons (metrics.admin_actions).
+    workflow = VALUE_WORKFLOW
+    detail_actions = VALUE_DETAIL_ACTIONS
     form = MetricValueForm
     list_display = [
         "metric",
@@ -306,6 +302,9 @@ class MetricValueAdmin(admin.ModelAdmin):
     @admin.display(description="period", ordering="period_start")
     def period(self, obj: MetricValue) -> str:
         return period_label(obj.period_start, obj.period_end)
+
+    def workflow_item_label(self, obj: MetricValue) -> str:
+        return f"{obj.metric}: {self.value_display(obj)} ({self.period(obj)}, {self.area(obj)})"
 
     @admin.display(description="History")
     def history(self, obj: MetricValue) -> str:
@@ -412,8 +411,21 @@ class MetricValueAdmin(admin.ModelAdmin):
             )
         self._left_alone(request, chosen - len(values), "was not a draft or returned value")
 
-    @admin.action(description="Validate selected values (CWB Group)", permissions=["validate"])
+    @admin.action(description="Validate selected values (CWB Group)…", permissions=["validate"])
     def validate_selected(self, request, queryset):
+        if confirmation_data(request) is None:
+            # Validating makes values public: the validator sees what they validate first.
+            return self._confirmation_page(
+                request,
+                queryset,
+                action="validate_selected",
+                form=NoFieldsForm(),
+                title="Validate values",
+                intro="These values become public once validated. Check each value and its "
+                "evidence first. Only values waiting for validation, submitted by someone else, "
+                "are validated.",
+                submit="Validate values",
+            )
         chosen = queryset.count()
         submitted = queryset.filter(status__in=VALUE_WORKFLOW.states_from(VALIDATE))
         values = self._ids(submitted.exclude(submitted_by=request.user))
@@ -434,12 +446,7 @@ class MetricValueAdmin(admin.ModelAdmin):
 
     @admin.action(description="Return selected values with comments…", permissions=["validate"])
     def return_selected(self, request, queryset):
-        form = CommentForm(
-            confirmation_data(request),
-            label="What needs to change",
-            help_text="The officers see this comment on the value, and it is kept in its history.",
-            required_message="Enter a comment saying what needs to change",
-        )
+        form = return_form(confirmation_data(request))
         if form.is_bound and form.is_valid():
             chosen = queryset.count()
             values = self._ids(queryset.filter(status__in=VALUE_WORKFLOW.states_from(RETURN)))
@@ -473,13 +480,7 @@ class MetricValueAdmin(admin.ModelAdmin):
         description="Reopen selected validated values for correction…", permissions=["change"]
     )
     def reopen_selected(self, request, queryset):
-        form = CommentForm(
-            confirmation_data(request),
-            label="Why the value needs correcting",
-            help_text="Kept in the value's history. The value leaves the public pages until it "
-            "is validated again.",
-            required_message="Enter the reason the value needs correcting",
-        )
+        form = reopen_form(confirmation_data(request))
         if form.is_bound and form.is_valid():
             chosen = queryset.count()
             values = self._ids(queryset.filter(status__in=VALUE_WORKFLOW.states_from(REOPEN)))

@@ -22,6 +22,14 @@ def _is_cwb_group_member(user: Any, metric_value: Any) -> bool:
     return is_cwb_group_member(user)
 
 
+def _may_validate(user: Any, metric_value: Any) -> bool:
+    """A CWB Group member, and never the one who submitted the value."""
+    submitter = getattr(metric_value, "submitted_by_id", None)
+    if submitter is not None and submitter == getattr(user, "pk", None):
+        return False
+    return _is_cwb_group_member(user, metric_value)
+
+
 def _locked_value(metric_value: MetricValue) -> str:
     period = period_label(metric_value.period_start, metric_value.period_end)
     message = (
@@ -57,8 +65,9 @@ VALUE_WORKFLOW = Workflow(
             label="Validate",
             sources=frozenset({ValueStatus.SUBMITTED}),
             target=ValueStatus.VALIDATED,
-            allowed=_is_cwb_group_member,
-            forbidden="Only members of the CWB Group can validate values.",
+            allowed=_may_validate,
+            forbidden="Only members of the CWB Group, other than its submitter, can validate a "
+            "value.",
             refusal="Only submitted values can be validated; this one is {state}",
         ),
         Action(

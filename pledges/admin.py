@@ -35,6 +35,7 @@ from audit.models import PersonalDataView
 from core.admin import (
     ReadOnlyAdminMixin,
     ReadOnlyTabularInline,
+    WorkflowActionsMixin,
     confirmation_data,
     confirmation_page,
     counted,
@@ -42,6 +43,7 @@ from core.admin import (
 )
 from neighbourhoods.selectors import StaffAccess, staff_access
 from outbox.models import OutboundEmail
+from pledges.admin_actions import PLEDGE_DETAIL_ACTIONS, UPDATE_DETAIL_ACTIONS
 from pledges.admin_by_hand import import_guide_context, import_template_urls, pledge_by_hand_view
 from pledges.forms_admin import ActionConfirmationForm, ConsentChangeForm, PledgeCorrectionForm
 from pledges.models import (
@@ -63,6 +65,7 @@ from pledges.services import (
     pledge_reject,
     pledge_updates_moderate,
 )
+from pledges.workflows import PLEDGE_WORKFLOW, UPDATE_WORKFLOW
 
 
 def _confirmation_form(request, **kwargs) -> ActionConfirmationForm:
@@ -153,7 +156,10 @@ class OutboundEmailInline(ReadOnlyAdminMixin, GenericTabularInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(ImportMixin, admin.ModelAdmin):
+class PledgeAdmin(WorkflowActionsMixin, ImportMixin, admin.ModelAdmin):
+    # The page's Publish and Reject buttons (pledges.admin_actions), each with its confirmation.
+    workflow = PLEDGE_WORKFLOW
+    detail_actions = PLEDGE_DETAIL_ACTIONS
     form = PledgeCorrectionForm
     list_display = [
         "reference",
@@ -218,7 +224,7 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
             "The pledge",
             {
                 "description": "Officers may correct what the public sees. Change the status "
-                "with the actions on the list of pledges.",
+                "with the buttons at the top of this page.",
                 "fields": [
                     "pledger_type",
                     "organisation_size",
@@ -608,7 +614,9 @@ class PledgeAdmin(ImportMixin, admin.ModelAdmin):
 
 
 @admin.register(PledgeUpdate)
-class PledgeUpdateAdmin(admin.ModelAdmin):
+class PledgeUpdateAdmin(WorkflowActionsMixin, admin.ModelAdmin):
+    workflow = UPDATE_WORKFLOW
+    detail_actions = UPDATE_DETAIL_ACTIONS
     list_display = [
         "pledge_reference",
         "summary",

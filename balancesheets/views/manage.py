@@ -381,7 +381,7 @@ def copy_forward(request, pk: int):
 def submit(request, pk: int):
     sheet = _sheet(pk)
     if not _abilities(request.user, sheet)["can_submit"]:
-        return _refuse(request, sheet, "submitted")
+        return _refuse(request, sheet, "submitted", action="submit")
     errors = []
     if request.method == "POST":
         try:
@@ -405,8 +405,17 @@ def submit(request, pk: int):
     )
 
 
-def _refuse(request, sheet, verb: str):
-    # A final (published) sheet is worth a message; any other refusal is a matter of role.
+def _refuse(request, sheet, verb: str, *, action: str):
+    # A step this user may take, but not from the sheet's state (someone else took one since
+    # the page was opened, or it is final), is worth a message; any other is a matter of role.
+    step = SHEET_WORKFLOW[action]
+    if SHEET_WORKFLOW.may(step, sheet, request.user):
+        messages.error(
+            request,
+            f"{SHEET_WORKFLOW.refusal(step, sheet)} It may have changed since you opened it. "
+            "Nothing was changed.",
+        )
+        return redirect(_editor(sheet))
     if request.user.has_perm(VIEW_PERMISSION) and sheet.status in SHEET_WORKFLOW.final_states():
         messages.error(request, f"This sheet cannot be {verb} now.")
         return redirect(_editor(sheet))
@@ -424,7 +433,7 @@ def _comments_step(request, pk, *, action, refused, service, form_options, succe
     """A CWB Group step that takes comments: validate, or return with what to change."""
     sheet = _sheet(pk)
     if not _abilities(request.user, sheet)[f"can_{action}"]:
-        return _refuse(request, sheet, refused)
+        return _refuse(request, sheet, refused, action=action)
     form = forms.CommentsForm(_posted(request), **form_options)
     if request.method == "POST" and form.is_valid():
         try:
@@ -482,7 +491,7 @@ def return_sheet(request, pk: int):
 def publish(request, pk: int):
     sheet = _sheet(pk)
     if not _abilities(request.user, sheet)["can_publish"]:
-        return _refuse(request, sheet, "published")
+        return _refuse(request, sheet, "published", action="publish")
     errors = []
     if request.method == "POST":
         try:
@@ -510,7 +519,7 @@ def publish(request, pk: int):
 def restate(request, pk: int):
     sheet = _sheet(pk)
     if not _abilities(request.user, sheet)["can_restate"]:
-        return _refuse(request, sheet, "restated")
+        return _refuse(request, sheet, "restated", action="restate")
     form = forms.RestateForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:

@@ -285,7 +285,7 @@ def test_the_officer_submits_and_the_validator_validates_in_admin(
     assert (draft.status, draft.submitted_by) == (ValueStatus.SUBMITTED, officer)
     sign_in_verified(client, validator)
     assert "Validate selected values" in _text(client.get(CHANGELIST))
-    _action(client, "validate_selected", [draft])
+    _action(client, "validate_selected", [draft], apply="1")  # confirmed on the next page
     draft.refresh_from_db()
     assert (draft.status, draft.validated_by) == (ValueStatus.VALIDATED, validator)
 
