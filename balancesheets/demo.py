@@ -27,6 +27,7 @@ from balancesheets.services import (
 )
 from core.clock import recorded_at
 from neighbourhoods.models import Council
+from outbox.demo import story_step
 
 PUBLISHED_YEARS = (2023, 2024)
 OPEN_YEAR = 2025
@@ -152,18 +153,19 @@ def demo_balance_sheets_ensure(*, council: Council) -> int:
 
 
 def _workflow(sheet: BalanceSheet, steps: dict, *, officer, validator) -> None:
-    """Take a sheet through the workflow steps of its story, each at its time."""
+    """Take a sheet through the workflow steps of its story, each at its time (and the emails
+    each step sends, to the CWB Group or the submitter, sent then)."""
     if SheetAction.SUBMITTED in steps:
-        with recorded_at(steps[SheetAction.SUBMITTED]):
+        with story_step(steps[SheetAction.SUBMITTED]):
             sheet = balance_sheet_submit(sheet=sheet, actor=officer)
     if SheetAction.RETURNED in steps:
-        with recorded_at(steps[SheetAction.RETURNED]):
+        with story_step(steps[SheetAction.RETURNED]):
             sheet = balance_sheet_return(sheet=sheet, actor=validator, comments=RETURN_COMMENTS)
     if SheetAction.VALIDATED in steps:
-        with recorded_at(steps[SheetAction.VALIDATED]):
+        with story_step(steps[SheetAction.VALIDATED]):
             sheet = balance_sheet_validate(sheet=sheet, actor=validator)
     if SheetAction.PUBLISHED in steps:
-        with recorded_at(steps[SheetAction.PUBLISHED]):
+        with story_step(steps[SheetAction.PUBLISHED]):
             balance_sheet_publish(sheet=sheet, actor=officer)
 
 

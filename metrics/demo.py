@@ -19,7 +19,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from core.clock import recorded_at
 from core.periods import FinancialYear
 from core.roles import CWB_GROUP
 from metrics.models import (
@@ -38,6 +37,7 @@ from metrics.services import (
     metric_values_compute,
 )
 from neighbourhoods.models import Council
+from outbox.demo import story_step
 
 DEMO_EVIDENCE = "Demo figure (illustrative): "
 PAST_YEARS = 4
@@ -192,11 +192,11 @@ def demo_metric_values_ensure(*, council: Council, today: datetime.date | None =
                     f"{label}.",
                 )
                 # Each step is stamped with its time in the story (the trail keeps when each
-                # write really happened).
+                # write really happened), and its emails (to the CWB Group, the submitter) went then.
                 if status not in (None, ValueStatus.DRAFT):
-                    with recorded_at(entered + STEP_DELAYS[ChangeAction.SUBMITTED]):
+                    with story_step(entered + STEP_DELAYS[ChangeAction.SUBMITTED]):
                         value = metric_value_submit(metric_value=value, actor=officer)
-                with recorded_at(entered + STEP_DELAYS[ChangeAction.VALIDATED]):
+                with story_step(entered + STEP_DELAYS[ChangeAction.VALIDATED]):
                     if status == ValueStatus.VALIDATED:
                         metric_value_validate(metric_value=value, actor=validator)
                     elif status == ValueStatus.RETURNED:
@@ -253,8 +253,9 @@ def demo_computed_metrics_ensure(*, today: datetime.date | None = None) -> int:
     )
     validated = 0
     for value in drafts.select_related("metric", "neighbourhood"):
-        metric_value_submit(metric_value=value, actor=officer)
-        metric_value_validate(metric_value=value, actor=validator)
+        with story_step(timezone.now()):
+            metric_value_submit(metric_value=value, actor=officer)
+            metric_value_validate(metric_value=value, actor=validator)
         validated += 1
     return validated
 

@@ -15,7 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from neighbourhoods.models import Council
+from neighbourhoods.models import Council, PostcodeLookup, Ward
 from outbox.models import OutboundEmail
 from outbox.services import emails_record_sent
 from pledges.models import (
@@ -57,12 +57,12 @@ ORGANISATIONS = {
                            "{} Hair and Beauty", "{} Cafe", "{} Software"],
     PledgerType.COMMUNITY: ["{} Community Association", "{} Food Bank", "{} Youth Club",
                             "Friends of {} Park", "{} Repair Cafe", "{} Credit Union"],
+    # Named after a place in the pledge's own neighbourhood; nothing the town has only one of
+    # (its fire station is in the town centre), so no place is given one it does not have.
     PledgerType.PUBLIC_SECTOR: ["{} Health Centre", "{} Housing Co-operative",
-                                "{} Fire Station"],
+                                "{} Library"],
     PledgerType.EDUCATION: ["{} Primary School", "{} Academy", "{} Nursery"],
 }  # fmt: skip
-PLACES = ["Bedwell", "Chells", "Fairlands", "Old Town", "Shephall", "Symonds Green", "Roebuck",
-          "Pin Green", "Martins Wood", "Longmeadow", "Broadwater", "Poplars"]  # fmt: skip
 PLEDGE_TEXTS = {
     "careers-advice": "We will give careers talks and mock interviews at {place} schools this year.",
     "mentoring-self-employment": "I will mentor someone in {place} who wants to start their own business.",
@@ -70,7 +70,7 @@ PLEDGE_TEXTS = {
     "disability-confident": "We will become a Disability Confident employer and help {n} local firms do the same.",
     "shop-local-volunteer": "I will shop at the {place} shops every week and volunteer {n} hours a month.",
     "barriers-to-training": "We will run free evening courses in {place}, with childcare provided.",
-    "buy-local": "We will buy at least {n}% of our supplies from Stevenage businesses.",
+    "buy-local": "We will buy at least {n}% of our supplies from {area} businesses.",
     "support-cooperatives": "We will give co-operatives starting out in {place} free meeting space.",
     "charity-wellbeing-training": "We will commission a local charity to run wellbeing training for our staff.",
     "pooled-budgets": "We will set aside a budget and let {place} residents decide how it is spent.",
@@ -113,12 +113,49 @@ class _Planned:
     decided: datetime.datetime
 
 
-def _plan(rng: random.Random, index: int, count: int, *, now, neighbourhoods, commitments, reason):
+@dataclass(frozen=True)
+class _Area:
+    """Where a demo pledge is: its neighbourhood (None for the whole town), the places its text
+    and organisation may name (the neighbourhood's wards, or the town), its pledgers' postcodes."""
+
+    neighbourhood_id: int | None
+    places: tuple[str, ...]
+    postcodes: tuple[str, ...]
+
+
+def _areas(council: Council) -> tuple[list[_Area], _Area]:
+    """Each neighbourhood with the names of its wards (then and now) and the postcodes the lookup
+    places in them; and the whole town."""
+    places: dict[int, set[str]] = {}
+    wards = Ward.objects.filter(neighbourhood__council=council)
+    for neighbourhood_id, name in wards.values_list("neighbourhood_id", "name"):
+        places.setdefault(neighbourhood_id, set()).add(name)
+    postcodes: dict[int, list[str]] = {}
+    lookups = PostcodeLookup.objects.filter(
+        ward__neighbourhood__council=council, terminated__isnull=True
+    ).order_by("postcode")
+    for neighbourhood_id, postcode in lookups.values_list("ward__neighbourhood_id", "postcode"):
+        postcodes.setdefault(neighbourhood_id, []).append(postcode)
+    areas = [
+        _Area(
+            neighbourhood.pk,
+            tuple(sorted(places.get(neighbourhood.pk, ())) or (neighbourhood.name,)),
+            tuple(postcodes.get(neighbourhood.pk, ())),
+        )
+        for neighbourhood in council.neighbourhoods.order_by("order", "name")
+    ]
+    town = _Area(None, (council.area_name,), tuple(p for area in areas for p in area.postcodes))
+    return areas, town
+
+
+def _plan(rng: random.Random, index: int, count: int, *, now, areas, town, commitments, reason):
     pledger_type = _pick(rng, TYPE_MIX)
     status = _pick(rng, STATUS_MIX) if index >= 92 else PledgeStatus.PUBLISHED
     if status == PledgeStatus.REJECTED and reason is None:
         status = PledgeStatus.CONFIRMED
-    place = rng.choice(PLACES)
+    # One story: the places a pledge names are in its own neighbourhood, and so is its pledger.
+    area = rng.choice(areas) if rng.random() < 0.85 and areas else town
+    place = rng.choice(area.places)
     person = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
     if pledger_type == PledgerType.RESIDENT:
         display_name, show_name = person, rng.random() < 0.4
@@ -142,11 +179,11 @@ def _plan(rng: random.Random, index: int, count: int, *, now, neighbourhoods, co
         show_name=show_name,
         contact_name=person,
         email=f"{person.lower().replace(' ', '.')}.{index}@example.invalid",
-        postcode=rng.choice(["SG1 1HN", "SG1 2AA", "SG2 7BB", "SG2 9HQ", ""]),
+        postcode=rng.choice([*area.postcodes[:6], ""]) if area.postcodes else "",
         contact_consent=rng.random() < 0.6,
-        neighbourhood_id=rng.choice(neighbourhoods).pk if rng.random() < 0.85 else None,
+        neighbourhood_id=area.neighbourhood_id,
         text=PLEDGE_TEXTS.get(picked[0].code, "We will play our part.").format(
-            place=place, n=rng.choice([2, 4, 5, 10, 20, 30])
+            place=place, area=town.places[0], n=rng.choice([2, 4, 5, 10, 20, 30])
         ),
         target=rng.choice(TARGETS),
         commitment_ids=[c.pk for c in picked],
@@ -174,7 +211,7 @@ def demo_pledges_ensure(*, council: Council, count: int = 420, seed: int = 2020)
         raise ValueError("The demo pledges are moderated by the demo officer: create it first.")
     rng = random.Random(seed)
     now = timezone.now()
-    neighbourhoods = list(council.neighbourhoods.all())
+    areas, town = _areas(council)
     commitments = list(Commitment.objects.filter(is_active=True))
     reason = RejectionReason.objects.order_by("pk").first()
     plans = [
@@ -183,7 +220,8 @@ def demo_pledges_ensure(*, council: Council, count: int = 420, seed: int = 2020)
             index,
             count,
             now=now,
-            neighbourhoods=neighbourhoods,
+            areas=areas,
+            town=town,
             commitments=commitments,
             reason=reason,
         )
@@ -221,13 +259,19 @@ def demo_pledges_ensure(*, council: Council, count: int = 420, seed: int = 2020)
     for pledge in ending[PledgeStatus.WITHDRAWN]:
         pledge_withdraw(pledge=pledge)
     _history_backdate(plans, pledges)
-    _emails_backdate(pledges)
     _demo_updates(rng, ending[PledgeStatus.PUBLISHED], officer)
+    _emails_backdate(pledges)
     return len(pledges)
 
 
-# When, in the story, each kind of email about a pledge went.
-EMAIL_DATES = {"confirm": "created_at", "published": "published_at", "rejected": "moderated_at"}
+# When, in the story, each kind of email about a pledge went; any other (an update published:
+# the demo's updates are moderated today) went now.
+EMAIL_DATES = {
+    "confirm": "created_at",
+    "published": "published_at",
+    "rejected": "moderated_at",
+    "withdrawn": "withdrawn_at",
+}
 
 
 def _emails_backdate(pledges: list[Pledge]) -> None:
@@ -237,10 +281,12 @@ def _emails_backdate(pledges: list[Pledge]) -> None:
     emails = OutboundEmail.objects.filter(
         about_type=ContentType.objects.get_for_model(Pledge), about_id__in=list(by_pk)
     ).values_list("pk", "about_id", "kind")
+    now = timezone.now()
     emails_record_sent(
         sent_at={
-            pk: getattr(by_pk[about_id], EMAIL_DATES.get(kind, "created_at"))
-            or by_pk[about_id].created_at
+            pk: (getattr(by_pk[about_id], EMAIL_DATES[kind]) or by_pk[about_id].created_at)
+            if kind in EMAIL_DATES
+            else now
             for pk, about_id, kind in emails
         }
     )

@@ -38,11 +38,9 @@ ELSEWHERE_LOOKUPS = [
     ("CB1 1AA", "E07000008"),  # Cambridge
     ("BS1 1AA", "E06000023"),  # Bristol
 ]
-COUNTY_POSTCODES = ["SG4 9AA", "AL1 1AA", "SG12 0AA", "SG3 6AA"]
-PLACES = ["Bedwell", "Chells", "Shephall", "Pin Green", "Symonds Green", "Roebuck", "Poplars",
-          "Broadwater", "Fairlands", "Martins Wood", "Old Town", "Longmeadow", "Great Ashby"]  # fmt: skip
-COUNTY_PLACES = ["Hitchin", "Letchworth", "St Albans", "Hertford", "Ware", "Welwyn", "Baldock",
-                 "Royston", "Knebworth", "Hatfield"]  # fmt: skip
+# Towns of the county and a postcode of each (a firm named after a town has its postcode there).
+COUNTY_PLACES = {"Hitchin": "SG4 9AA", "St Albans": "AL1 1AA", "Ware": "SG12 0AA",
+                 "Knebworth": "SG3 6AA"}  # fmt: skip
 NATIONAL = ["Albion", "Meridian", "Sovereign", "Northgate", "Crown", "Pinnacle", "Vanguard",
             "Atlas", "Summit", "Keystone", "Horizon", "Sterling"]  # fmt: skip
 LOCAL_TRADES = ["Building Services", "Roofing", "Electrical", "Plumbing and Heating", "Glazing",
@@ -54,6 +52,9 @@ NATIONAL_TRADES = ["Facilities Management", "Energy Supply", "Software", "Consul
 VCSE_NAMES = ["{} Community Association", "{} Food Bank", "{} Youth Trust", "{} Credit Union",
               "{} Community Transport", "{} Arts Collective CIC", "{} Repair Cafe CIC"]  # fmt: skip
 SUFFIXES = ["Ltd", "Limited", "Ltd", "LLP", "& Co", "Ltd"]
+SOLE_TRADERS = ["Ahmed", "Brennan", "Clarke", "Doyle", "Edwards", "Fletcher", "Gill", "Hart",
+                "Iqbal", "Jenkins", "Kowalski", "Lynch", "Mensah", "Norris", "O'Neill", "Price",
+                "Rahman", "Shaw", "Turner", "Webb"]  # fmt: skip
 DEPARTMENTS = ["Housing and Investment", "Housing Revenue Account", "Stevenage Direct Services",
                "Communities and Neighbourhoods", "Planning and Regulation", "Regeneration",
                "Finance and Estates", "Digital and Transformation", "Leisure and Culture",
@@ -82,13 +83,41 @@ def _postcodes_ensure(council: Council) -> list[str]:
     )
 
 
+# Legal forms a trading name may end in ("& Co" is normalised to "and co").
+_LEGAL_FORMS = {"ltd", "plc", "llp", "cic", "cio", "lp"}
+
+
+def supplier_trading_key(name: str) -> str:
+    """A supplier's normalised name without its legal form: "Bedwell Roofing" and "Bedwell
+    Roofing Ltd" read as one firm, so the demo invents only one of them."""
+    words = supplier_name_normalise(name).split()
+    while len(words) > 1 and words[-1] in _LEGAL_FORMS:
+        words.pop()
+    if len(words) > 2 and words[-2:] == ["and", "co"]:
+        words = words[:-2]
+    return " ".join(words)
+
+
+def _ward_postcodes(borough_postcodes: list[str]) -> dict[str, list[str]]:
+    """The borough's postcodes by the ward the lookup places them in."""
+    by_ward: dict[str, list[str]] = {}
+    lookups = PostcodeLookup.objects.filter(postcode__in=borough_postcodes, ward__isnull=False)
+    for postcode, ward in lookups.order_by("postcode").values_list("postcode", "ward__name"):
+        by_ward.setdefault(ward, []).append(postcode)
+    return by_ward
+
+
 def _suppliers(rng: random.Random, borough_postcodes: list[str]) -> dict[str, list[dict]]:
-    """About 250 invented suppliers by where they are, with their flags."""
+    """About 250 invented suppliers by where they are, with their flags. A firm named after a
+    ward has its postcode in that ward (so it sits in the neighbourhood holding the ward), and
+    no firm appears twice under a name that differs only by its legal form."""
     suppliers: dict[str, list[dict]] = {"borough": [], "county": [], "elsewhere": [], "none": []}
     names: set[str] = set()
+    by_ward = _ward_postcodes(borough_postcodes)
+    wards = sorted(by_ward)
 
     def add(group: str, name: str, postcode: str, sme: str, vcse: str) -> None:
-        key = supplier_name_normalise(name)
+        key = supplier_trading_key(name)
         if key in names:
             return
         names.add(key)
@@ -97,21 +126,24 @@ def _suppliers(rng: random.Random, borough_postcodes: list[str]) -> dict[str, li
             {"name": name, "ref": ref, "postcode": postcode, "sme": sme, "vcse": vcse}
         )
 
-    for _ in range(70):
-        name = f"{rng.choice(PLACES)} {rng.choice(LOCAL_TRADES)} {rng.choice(SUFFIXES)}"
-        add("borough", name, rng.choice(borough_postcodes), "yes", "no")
+    for _ in range(70 if wards else 0):
+        ward = rng.choice(wards)
+        name = f"{ward} {rng.choice(LOCAL_TRADES)} {rng.choice(SUFFIXES)}"
+        add("borough", name, rng.choice(by_ward[ward]), "yes", "no")
     for template in VCSE_NAMES:
         add("borough", template.format("Stevenage"), rng.choice(borough_postcodes), "yes", "yes")
-        add("county", template.format("North Herts"), rng.choice(COUNTY_POSTCODES), "yes", "yes")
+        add("county", template.format("North Herts"), COUNTY_PLACES["Hitchin"], "yes", "yes")
     for _ in range(60):
-        name = f"{rng.choice(COUNTY_PLACES)} {rng.choice(LOCAL_TRADES)} {rng.choice(SUFFIXES)}"
-        add("county", name, rng.choice(COUNTY_POSTCODES), rng.choice(["yes", "yes", ""]), "no")
+        town = rng.choice(sorted(COUNTY_PLACES))
+        name = f"{town} {rng.choice(LOCAL_TRADES)} {rng.choice(SUFFIXES)}"
+        add("county", name, COUNTY_PLACES[town], rng.choice(["yes", "yes", ""]), "no")
     for _ in range(90):
         name = f"{rng.choice(NATIONAL)} {rng.choice(NATIONAL_TRADES)} {rng.choice(['Ltd', 'plc', 'Limited', 'Group plc'])}"
         postcode = rng.choice(ELSEWHERE_LOOKUPS)[0]
         add("elsewhere", name, postcode, rng.choice(["no", "no", "yes", ""]), "no")
     for _ in range(30):
-        name = f"{rng.choice(PLACES + COUNTY_PLACES)} {rng.choice(LOCAL_TRADES)}"
+        # Sole traders without a postcode: named after no place, since where they are is unknown.
+        name = f"{rng.choice(SOLE_TRADERS)} {rng.choice(LOCAL_TRADES)}"
         add("none", name, "", rng.choice(["yes", ""]), "")
     return suppliers
 

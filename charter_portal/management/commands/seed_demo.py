@@ -29,8 +29,9 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates users with published passwords; DEBUG is off.")
         council = reference_data_load(path=reference)
         logins = demo_users_ensure(council=council)
-        pledges = demo_pledges_ensure(council=council)
+        # Spend first: it loads the sample postcode lookup, where the demo pledgers live.
         demo_spend_ensure(council=council)
+        pledges = demo_pledges_ensure(council=council)
         demo_balance_sheets_ensure(council=council)
         # Last: computed metrics read the spend, pledges and balance sheets made above.
         demo_metrics_ensure(council=council)
