@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from neighbourhoods.models import Council, Membership, Neighbourhood, PostcodeLookup, Ward
 from neighbourhoods.postcodes import normalise_postcode
@@ -8,6 +9,8 @@ from neighbourhoods.postcodes import normalise_postcode
 class CouncilAdmin(admin.ModelAdmin):
     list_display = ["name", "service_name", "ons_code", "county_name"]
     search_fields = ["name", "ons_code"]
+    # A website typed without a scheme is https (Django 6's default; until then, a warning).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class WardInline(admin.TabularInline):
