@@ -45,6 +45,7 @@ from neighbourhoods.selectors import StaffAccess, staff_access
 from outbox.models import OutboundEmail
 from pledges.admin_actions import PLEDGE_DETAIL_ACTIONS, UPDATE_DETAIL_ACTIONS
 from pledges.admin_by_hand import import_guide_context, import_template_urls, pledge_by_hand_view
+from pledges.emails import rejection_previews
 from pledges.forms_admin import ActionConfirmationForm, ConsentChangeForm, PledgeCorrectionForm
 from pledges.models import (
     Campaign,
@@ -66,6 +67,14 @@ from pledges.services import (
     pledge_updates_moderate,
 )
 from pledges.workflows import PLEDGE_WORKFLOW, UPDATE_WORKFLOW
+
+
+def _rejection_preview(pledge: Pledge | None) -> dict:
+    """The rejection page's preview: the email each reason sends (pledges.emails)."""
+    return {
+        "preview_template": "admin/pledges/_rejection_preview.html",
+        "rejection_previews": rejection_previews(pledge=pledge),
+    }
 
 
 def _confirmation_form(request, **kwargs) -> ActionConfirmationForm:
@@ -520,7 +529,12 @@ class PledgeAdmin(WorkflowActionsMixin, ImportMixin, admin.ModelAdmin):
             intro="These pledges will be rejected. Each pledger is emailed the reason's "
             "explanation; published pledges leave the pledge wall.",
             submit="Reject pledges",
+            extra_context=_rejection_preview(queryset.first()),
         )
+
+    def workflow_action_context(self, request, obj, detail, form) -> dict:
+        # The pledge page's Reject button: the same preview as the list's action.
+        return _rejection_preview(obj) if detail.name == "reject" else {}
 
     @admin.action(description="Erase personal data of selected pledges…", permissions=["change"])
     def erase_selected(self, request, queryset):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from neighbourhoods.selectors import council_current
 from outbox.models import OutboundEmail
 from outbox.services import PRIVATE_LINK, email_address_capped, email_queue, email_render
-from pledges.models import Pledge, PledgeManageLink
+from pledges.models import Pledge, PledgeManageLink, RejectionReason
 from pledges.tokens import new_secret, secret_hash
 
 # The emails anyone can make us send by typing an address into the journey: capped per address
@@ -69,3 +69,17 @@ def pledge_email_preview(*, kind: str, context: dict) -> tuple[str, str]:
         template=f"pledges/email/{kind}.txt",
         context=_context({"manage_url": PRIVATE_LINK, **context}),
     )
+
+
+def rejection_previews(*, pledge: Pledge | None = None) -> list[dict[str, Any]]:
+    """What a pledger is emailed for each active rejection reason, as the rejection will send
+    it (for `pledge`, else a sample reference), private links masked: the rejection page's
+    preview. One query."""
+    sample = pledge or Pledge(reference="PLG-EXAMPLE")
+    previews = []
+    for reason in RejectionReason.objects.filter(is_active=True).order_by("title"):
+        subject, body = pledge_email_preview(
+            kind="rejected", context={"pledge": sample, "reason": reason}
+        )
+        previews.append({"reason": reason, "subject": subject, "body": body})
+    return previews
