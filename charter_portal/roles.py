@@ -42,6 +42,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "metrics.change_lm3study",
             "metrics.view_importbatch",
             "metrics.add_importbatch",
+            # An upload waits in review: officers publish or discard it, or withdraw it later.
+            "metrics.publish_importbatch",
             "metrics.view_spendtransaction",
             "metrics.view_supplier",
             "metrics.change_supplier",

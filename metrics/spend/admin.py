@@ -3,7 +3,11 @@
 An upload is stored and imported in the background (metrics.spend.uploads), through the same
 service as `manage.py import_spend`: the officer is sent to the batch's page, which refreshes
 itself while the import runs (how many rows read, how much of the file) and then shows the
-result, or every bad row. Import batches and payments are read-only. A supplier's locality is
+result, or every bad row. An imported batch waits in review: its page previews what publishing
+it changes (rows, total, the shares before and after) and offers Publish and Discard, then
+Withdraw (with a reason) once published, each with a confirmation (core.admin's
+WorkflowActionsMixin). A file already held is refused at upload, naming the batch that holds
+it. Import batches and payments are otherwise read-only. A supplier's locality is
 changed only with a reason, through `supplier_locality_override`; SME / VCSE flags come from a
 spreadsheet through `supplier_flags_import`.
 """
@@ -20,9 +24,16 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from core.admin import ReadOnlyAdminMixin
+from core.admin import DetailAction, ReadOnlyAdminMixin, WorkflowActionsMixin
 from metrics.spend.importer import header_map_parse
 from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
+from metrics.spend.selectors import import_batch_preview
+from metrics.spend.services import (
+    SpendFileHeld,
+    import_batch_discard,
+    import_batch_publish,
+    import_batch_withdraw,
+)
 from metrics.spend.suppliers import (
     SupplierFlagsImportError,
     supplier_flags_import,
@@ -31,6 +42,7 @@ from metrics.spend.suppliers import (
     supplier_locality_override_clear,
 )
 from metrics.spend.uploads import spend_batches_stale_fail, spend_upload_queue
+from metrics.spend.workflows import BATCH_WORKFLOW, REVIEW_PERMISSION
 from neighbourhoods.postcodes import normalise_postcode
 
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
@@ -95,8 +107,74 @@ def _report_html(report: list[dict]):
     )
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why the batch is being withdrawn",
+        max_length=2000,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Kept with the batch and in its audit trail, for example “the wrong "
+        "quarter's file” or “the council replaced this file with a corrected one”.",
+        error_messages={"required": "Enter why the batch is being withdrawn"},
+    )
+
+
+def _publish(request, batch, data) -> int:
+    import_batch_publish(batch=batch, actor=request.user)
+    return 1
+
+
+def _discard(request, batch, data) -> int:
+    import_batch_discard(batch=batch, actor=request.user)
+    return 1
+
+
+def _withdraw(request, batch, data) -> int:
+    import_batch_withdraw(batch=batch, actor=request.user, reason=data["reason"])
+    return 1
+
+
+BATCH_ACTIONS = (
+    DetailAction(
+        name="publish",
+        title="Publish this import batch",
+        intro="Its payments will count at once in every public figure: /spend/ and its "
+        "downloads, the spend metrics, the impact report and the dashboards. You can withdraw "
+        "it later, with a reason.",
+        submit="Publish the batch",
+        done="The batch is published: its payments now count in the public figures.",
+        run=_publish,
+        permission="publish",
+    ),
+    DetailAction(
+        name="discard",
+        title="Discard this import batch",
+        intro="Its payments, never public, will be deleted. The batch stays, with its counts "
+        "and its history; the same file can be uploaded again.",
+        submit="Discard the batch",
+        done="The batch is discarded: its payments were deleted and were never public.",
+        run=_discard,
+        permission="publish",
+    ),
+    DetailAction(
+        name="withdraw",
+        title="Withdraw this published import batch",
+        intro="Its payments will be deleted and every public figure will go back to what it "
+        "was without them. The batch stays, with your reason and its history; the same file "
+        "can be uploaded again.",
+        submit="Withdraw the batch",
+        done="The batch is withdrawn: the public figures no longer count its payments.",
+        run=_withdraw,
+        form=WithdrawForm,
+        permission="publish",
+    ),
+)
+
+
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(WorkflowActionsMixin, admin.ModelAdmin):
+    workflow = BATCH_WORKFLOW
+    detail_actions = BATCH_ACTIONS
     list_display = ["file_name", "status", "rows", "added", "imported_by", "imported_at"]
     list_filter = ["status", "imported_at"]
     search_fields = ["file_name", "sha256"]
@@ -106,17 +184,52 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "status",
         "rows",
         "added",
+        "total_value",
         "sha256",
         "imported_by",
         "imported_at",
         "finished_at",
+        "reviewed_by",
+        "reviewed_at",
+        "withdrawn_by",
+        "withdrawn_at",
+        "withdrawal_reason",
     ]
     readonly_fields = [*fields, "problems"]
     change_list_template = "admin/metrics/importbatch/change_list.html"
     change_form_template = "admin/metrics/importbatch/change_form.html"
 
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("imported_by", "reviewed_by", "withdrawn_by")
+        )
+
     def get_fields(self, request, obj=None):
-        return [*self.fields, "problems"] if obj and obj.error_report else self.fields
+        fields = [
+            name
+            for name in self.fields
+            if obj is None
+            or not name.startswith(("reviewed_", "withdraw"))
+            or getattr(obj, name, None)
+        ]
+        return [*fields, "problems"] if obj and obj.error_report else fields
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm(REVIEW_PERMISSION)
+
+    def workflow_item_label(self, obj) -> str:
+        return f"{obj.file_name} (batch {obj.pk}): {obj.added:,} payments, £{obj.total_value:,}"
+
+    def workflow_action_context(self, request, obj, detail, form) -> dict:
+        if detail.name == "publish":
+            return {
+                "preview": import_batch_preview(obj),
+                "batch": obj,
+                "preview_template": "admin/metrics/importbatch/_preview.html",
+            }
+        return {}
 
     @admin.display(description="Problems (nothing was imported)")
     def problems(self, obj):
@@ -131,6 +244,19 @@ class ImportBatchAdmin(admin.ModelAdmin):
         spend_batches_stale_fail()
         extra_context = {**(extra_context or {}), "refresh_seconds": PROGRESS_REFRESH_SECONDS}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if (
+            change
+            and obj is not None
+            and obj.status
+            in (
+                ImportBatch.Status.REVIEW,
+                ImportBatch.Status.PUBLISHED,
+            )
+        ):
+            context["preview"] = import_batch_preview(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -169,16 +295,21 @@ class ImportBatchAdmin(admin.ModelAdmin):
                 request, "admin/metrics/importbatch/upload.html", self._context(request, form=form)
             )
         upload = form.cleaned_data["file"]
-        batch = spend_upload_queue(
-            chunks=upload.chunks(),
-            file_name=upload.name,
-            suffix=Path(upload.name).suffix.casefold(),
-            actor=request.user,
-            options={
-                "header_map": form.cleaned_data["header_map"],
-                "body_name": form.cleaned_data["body_name"],
-            },
-        )
+        try:
+            batch = spend_upload_queue(
+                chunks=upload.chunks(),
+                file_name=upload.name,
+                suffix=Path(upload.name).suffix.casefold(),
+                actor=request.user,
+                options={
+                    "header_map": form.cleaned_data["header_map"],
+                    "body_name": form.cleaned_data["body_name"],
+                },
+            )
+        except SpendFileHeld as held:
+            form.add_error("file", f"{held}. To import it again, first discard or withdraw it")
+            context = self._context(request, form=form, held_batch=held.batch)
+            return TemplateResponse(request, "admin/metrics/importbatch/upload.html", context)
         messages.info(
             request,
             f"{batch.file_name} is uploaded and will be imported in the background: this page "

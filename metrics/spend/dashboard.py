@@ -7,8 +7,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from core.periods import FinancialYear
-from metrics.spend.models import SpendTransaction
 from metrics.spend.selectors import percentage, spend_date_range
+from metrics.spend.sources import spend_published
 from neighbourhoods.models import Neighbourhood
 
 TOP_SUPPLIERS = 5
@@ -38,7 +38,7 @@ def spend_with_neighbourhood_suppliers(*, neighbourhood: Neighbourhood) -> Neigh
         return NeighbourhoodSpend()
     financial_year = FinancialYear.of(held[1])
     start, end = financial_year.dates
-    in_year = SpendTransaction.objects.filter(
+    in_year = spend_published().filter(
         payment_date__range=(start, end), supplier__is_redacted=False
     )
     here = Q(supplier__neighbourhood=neighbourhood)

@@ -26,9 +26,22 @@ class LocalitySource(models.TextChoices):
 class ImportBatchStatus(models.TextChoices):
     QUEUED = "queued", "Waiting to be imported"
     IMPORTING = "importing", "Importing"
-    IMPORTED = "imported", "Imported"
+    REVIEW = "review", "In review: not public yet"
+    PUBLISHED = "published", "Published"
+    DISCARDED = "discarded", "Discarded: never public"
+    WITHDRAWN = "withdrawn", "Withdrawn: no longer public"
     REJECTED = "rejected", "Rejected: nothing imported"
     FAILED = "failed", "Failed: nothing imported"
+
+
+# A batch in one of these holds its file and its payments: the same file again is refused, and
+# its payments are recognised in later files. Discarded and withdrawn batches let them go.
+BATCH_HOLDING_STATES = (
+    ImportBatchStatus.QUEUED,
+    ImportBatchStatus.IMPORTING,
+    ImportBatchStatus.REVIEW,
+    ImportBatchStatus.PUBLISHED,
+)
 
 
 class ImportBatch(models.Model):
@@ -53,11 +66,44 @@ class ImportBatch(models.Model):
     progress_percent = models.PositiveSmallIntegerField(default=0)
     progress_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The review (metrics.spend.review): the payments it added and their sum, who published or
+    # discarded it and when, and who withdrew it, when and why.
+    total_value = models.DecimalField(
+        max_digits=16, decimal_places=2, default=0, help_text="The sum of the payments added."
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-imported_at"]
         verbose_name_plural = "import batches"
+        permissions = [
+            ("publish_importbatch", "Can publish, discard and withdraw spend import batches")
+        ]
         constraints = [
+            # One batch holds a file: uploading it again is refused, not imported twice.
+            models.UniqueConstraint(
+                fields=["sha256"],
+                condition=Q(status__in=BATCH_HOLDING_STATES) & ~Q(sha256=""),
+                name="importbatch_one_holder_per_file",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["published", "discarded", "withdrawn"])
+                | Q(reviewed_at__isnull=False),
+                name="importbatch_reviewed_has_when",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn")
+                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
+                name="importbatch_withdrawn_has_reason",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=ImportBatchStatus.values),
                 name="importbatch_status_valid",

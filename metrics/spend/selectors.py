@@ -21,9 +21,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, DecimalField, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncQuarter
 
-from metrics.spend.models import Locality, SpendTransaction
+from core.periods import FinancialYear
+from metrics.spend.models import ImportBatch, Locality, SpendTransaction
 from metrics.spend.periods import SpendPeriod, quarter_of
-from metrics.spend.sources import SpendShares, spend_in_scope
+from metrics.spend.sources import SpendShares, spend_in_scope, spend_published
 
 LOCALITIES = (Locality.BOROUGH, Locality.COUNTY, Locality.ELSEWHERE, Locality.UNKNOWN)
 LOCALITY_LABELS = {
@@ -119,7 +120,7 @@ class SpendSummary:
 
 def spend_date_range() -> tuple[datetime.date, datetime.date] | None:
     """The first and last payment dates held, or None when no spend is imported."""
-    bounds = SpendTransaction.objects.aggregate(first=Min("payment_date"), last=Max("payment_date"))
+    bounds = spend_published().aggregate(first=Min("payment_date"), last=Max("payment_date"))
     if bounds["first"] is None:
         return None
     return bounds["first"], bounds["last"]
@@ -144,9 +145,11 @@ def spend_summary(*, start: datetime.date, end: datetime.date) -> SpendSummary:
     for locality in LOCALITIES:
         aggregates[f"{locality}_total"] = _sum(named & _locality(locality))
         aggregates[f"{locality}_count"] = _count(named & _locality(locality))
-    sums = SpendTransaction.objects.filter(
-        payment_date__gte=start, payment_date__lte=end
-    ).aggregate(**aggregates)
+    sums = (
+        spend_published()
+        .filter(payment_date__gte=start, payment_date__lte=end)
+        .aggregate(**aggregates)
+    )
     total, count = sums["total"], sums["count"]
     rows = [
         LocalityRow(
@@ -338,3 +341,82 @@ def spend_years(*, first: datetime.date, last: datetime.date) -> list[int]:
     first_year = first.year if first.month >= 4 else first.year - 1
     last_year = last.year if last.month >= 4 else last.year - 1
     return list(range(last_year, first_year - 1, -1))
+
+
+# --- Import batches: the officers' review ----------------------------------------------------
+
+
+def import_batches_in_review():
+    """Batches imported and waiting for an officer to publish or discard them, oldest first
+    (for the staff home: `.count()`, or the first few)."""
+    return ImportBatch.objects.filter(status=ImportBatch.Status.REVIEW).order_by("imported_at")
+
+
+@dataclass(frozen=True)
+class BatchPreview:
+    """What publishing a batch changes: the shares of spend in scope over the financial years
+    its payments fall in (as /spend/ shows them), from the published payments without the
+    batch and with it."""
+
+    start: datetime.date
+    end: datetime.date
+    payments: int
+    value: Decimal
+    before: SpendShares
+    after: SpendShares
+
+    @property
+    def years_label(self) -> str:
+        first, last = FinancialYear.of(self.start), FinancialYear.of(self.end)
+        return first.label if first == last else f"{first.label} to {last.label}"
+
+
+_SHARE_PARTS = ("total", "borough", "county", "sme", "vcse")
+
+
+def import_batch_preview(batch: ImportBatch) -> BatchPreview | None:
+    """The preview of a batch in review or published (None when it holds no payments): two
+    aggregate queries, whatever the number of payments. The payments of redacted recipients
+    are outside the shares, as on /spend/."""
+    mine = Q(batch_id=batch.pk)
+    held = SpendTransaction.objects.filter(mine).aggregate(
+        first=Min("payment_date"), last=Max("payment_date"), payments=_count(), value=_sum()
+    )
+    if held["first"] is None:
+        return None
+    others = Q(batch__status=ImportBatch.Status.PUBLISHED) & ~mine
+    named = Q(supplier__is_redacted=False)
+    parts = {
+        "total": Q(),
+        "borough": Q(supplier__locality=Locality.BOROUGH),
+        "county": Q(supplier__locality__in=[Locality.BOROUGH, Locality.COUNTY]),
+        "sme": Q(supplier__is_sme=True),
+        "vcse": Q(supplier__is_vcse=True),
+    }
+    aggregates: dict[str, Coalesce | Count] = {}
+    for side, condition in (("before", others), ("batch", mine)):
+        for name, part in parts.items():
+            aggregates[f"{side}_{name}"] = _sum(condition & part)
+        aggregates[f"{side}_transactions"] = _count(condition)
+    start, end = FinancialYear.of(held["first"]).start, FinancialYear.of(held["last"]).end
+    # Payments of other published batches and of this one, in the batch's financial years.
+    sums = SpendTransaction.objects.filter(
+        named, others | mine, payment_date__gte=start, payment_date__lte=end
+    ).aggregate(**aggregates)
+    before = SpendShares(
+        **{name: sums[f"before_{name}"] for name in (*_SHARE_PARTS, "transactions")}
+    )
+    after = SpendShares(
+        **{
+            name: sums[f"before_{name}"] + sums[f"batch_{name}"]
+            for name in (*_SHARE_PARTS, "transactions")
+        }
+    )
+    return BatchPreview(
+        start=start,
+        end=end,
+        payments=held["payments"],
+        value=held["value"],
+        before=before,
+        after=after,
+    )

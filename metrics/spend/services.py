@@ -16,6 +16,12 @@ Every import, small or large, takes the same path:
 `line_hash` = sha256(base hash of the line's normalised values + ":" + n), n being the line's
 occurrence among identical lines of the same file (numbered in SQL): an invoice split into two
 identical lines is two payments, and both are kept.
+
+A batch ends in review: its payments are held (later files recognise them) but not public until
+an officer publishes it (`import_batch_publish`); discarding (`import_batch_discard`) or
+withdrawing a published batch with a reason (`import_batch_withdraw`) deletes its payments, so
+the same file may be imported again. A file a batch already holds (same sha256) is refused
+before anything is written (`SpendFileHeld`), and a database constraint backs that up.
 """
 
 import datetime
@@ -25,16 +31,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth.models import User
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from audit.trail import trail_step
 from core.tabular import RowError
 from metrics.spend.files import SpendFile, SpendFileError
 from metrics.spend.importer import SpendColumns, SpendRow, spend_rows
-from metrics.spend.models import ImportBatch, SpendTransaction, Supplier
+from metrics.spend.models import BATCH_HOLDING_STATES, ImportBatch, SpendTransaction, Supplier
 from metrics.spend.reference import spend_reference
 from metrics.spend.suppliers import supplier_localities_refresh
-from metrics.spend.workflows import BATCH_WORKFLOW, IMPORT, REJECT
+from metrics.spend.workflows import (
+    BATCH_WORKFLOW,
+    DISCARD,
+    IMPORT,
+    PUBLISH,
+    REJECT,
+    WITHDRAW,
+)
 from neighbourhoods.models import Council
 from neighbourhoods.selectors import council_current
 
@@ -109,6 +123,7 @@ RETURNING s.id, (s.xmax = 0) AS inserted
 # before (readers are not blocked), so the anti-join is enough and the costlier ON CONFLICT
 # speculative insertion is not needed; the unique index still guards the invariant.
 _TRANSACTIONS_SQL = """
+WITH added AS (
 INSERT INTO {transaction} (
     batch_id, body_name, payment_date, transaction_number, amount, irrecoverable_vat,
     supplier_id, department, expense_type, description, line_hash
@@ -125,6 +140,9 @@ FROM (
 ) AS t
 JOIN {supplier} AS s ON s.normalised_name = t.supplier_key
 WHERE NOT EXISTS (SELECT 1 FROM {transaction} AS held WHERE held.line_hash = t.line_hash)
+RETURNING amount
+)
+SELECT count(*), coalesce(sum(amount), 0) FROM added
 """
 _LOCK_SQL = "LOCK TABLE {transaction} IN SHARE ROW EXCLUSIVE MODE"
 
@@ -180,6 +198,35 @@ class SpendImportError(Exception):
         return report
 
 
+class SpendFileHeld(Exception):
+    """The very same file (same sha256) is held by a batch queued, importing, in review or
+    published: nothing was written. `batch` is the batch that holds it."""
+
+    def __init__(self, batch: ImportBatch):
+        self.batch = batch
+        super().__init__(
+            f"This file is already held by import batch {batch.pk} "
+            f"(“{batch.file_name}”, {batch.get_status_display().lower()}): nothing was imported"
+        )
+
+
+def import_batch_holding(sha256: str) -> ImportBatch | None:
+    """The batch that holds a file with this sha256, if any."""
+    if not sha256:
+        return None
+    return (
+        ImportBatch.objects.filter(sha256=sha256, status__in=BATCH_HOLDING_STATES)
+        .order_by("pk")
+        .first()
+    )
+
+
+def _held_check(sha256: str, *, batch: ImportBatch | None = None) -> None:
+    holder = import_batch_holding(sha256)
+    if holder is not None and (batch is None or holder.pk != batch.pk):
+        raise SpendFileHeld(holder)
+
+
 class _DryRun(Exception):
     def __init__(self, result: SpendImportResult):
         self.result = result
@@ -202,9 +249,11 @@ def spend_import(
     """Import one spending file (CSV or XLSX). All or nothing; idempotent.
 
     Raises SpendImportError (with the rejected batch, unless a dry run) when any row is bad or
-    the file cannot be read. A dry run does everything, then rolls back: its result says how
-    many rows would be added, and previews the first rows. `batch` is a batch already made and
-    started (a background import, metrics.spend.uploads) to finish, instead of a new one.
+    the file cannot be read, and SpendFileHeld (writing nothing) when a batch holds the same
+    file already. A dry run does everything, then rolls back: its result says how many rows
+    would be added, and previews the first rows. `batch` is a batch already made and started (a
+    background import, metrics.spend.uploads) to finish, instead of a new one. The batch ends
+    in review: nothing of it is public until it is published (`import_batch_publish`).
     """
     if batch is not None and dry_run:
         raise ValueError("A dry run makes no batch: do not give one")
@@ -214,6 +263,7 @@ def spend_import(
     spend_file = None
     try:
         spend_file = SpendFile.open(path)
+        _held_check(spend_file.sha256, batch=batch)
         with transaction.atomic():
             result = _import(
                 spend_file,
@@ -271,12 +321,17 @@ def _import(
 ) -> SpendImportResult:
     BATCH_WORKFLOW.check(IMPORT, batch, actor)
     if batch is None:
-        batch = ImportBatch.objects.create(
-            file_name=file_name[:255],
-            sha256=spend_file.sha256,
-            status=IMPORT.to_state,
-            imported_by=actor if getattr(actor, "pk", None) else None,
-        )
+        try:
+            with transaction.atomic():
+                batch = ImportBatch.objects.create(
+                    file_name=file_name[:255],
+                    sha256=spend_file.sha256,
+                    status=IMPORT.to_state,
+                    imported_by=actor if getattr(actor, "pk", None) else None,
+                )
+        except IntegrityError:  # another import of the same file got there first
+            _held_check(spend_file.sha256)
+            raise
     # A batch given is not written until the end: a background import reports its progress on
     # the batch's row through another connection, which would wait on this transaction's lock.
     staging = f"spend_staging_{secrets.token_hex(6)}"
@@ -336,16 +391,17 @@ def _import(
             ),
             {"batch": batch.pk},
         )
-        added = cursor.rowcount
+        added, total_value = cursor.fetchone()
         cursor.execute(f"DROP TABLE {staging}")
     BATCH_WORKFLOW.apply(IMPORT, batch)
-    batch.sha256, batch.rows, batch.added, batch.finished_at = (
+    batch.sha256, batch.rows, batch.added, batch.total_value, batch.finished_at = (
         spend_file.sha256,
         rows,
         added,
+        total_value,
         timezone.now(),
     )
-    batch.save(update_fields=["status", "sha256", "rows", "added", "finished_at"])
+    batch.save(update_fields=["status", "sha256", "rows", "added", "total_value", "finished_at"])
     return SpendImportResult(
         batch=batch,
         file_name=file_name,
@@ -405,3 +461,66 @@ def spend_import_many(
         except SpendImportError as error:
             outcomes.append(error)
     return outcomes
+
+
+# --- The review: publish, discard, withdraw ----------------------------------------------------
+
+
+def _batch_locked(batch: ImportBatch) -> ImportBatch:
+    """The batch's row, locked, as it is now (another officer may have acted on it meanwhile)."""
+    return ImportBatch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
+
+
+_DELETE_SQL = "DELETE FROM {transaction} WHERE batch_id = %s"
+
+
+def _payments_delete(batch: ImportBatch) -> int:
+    """Delete a batch's payments in one statement: its file's lines are no longer held, so the
+    same file, or a corrected one, may be imported again. The batch keeps its counts."""
+    with connection.cursor() as cursor:
+        cursor.execute(_DELETE_SQL.format(transaction=SpendTransaction._meta.db_table), [batch.pk])
+        return cursor.rowcount
+
+
+@transaction.atomic
+def import_batch_publish(*, batch: ImportBatch, actor: User | None) -> ImportBatch:
+    """Make a batch in review public: its payments count in every public figure at once."""
+    batch = _batch_locked(batch)
+    BATCH_WORKFLOW.check(PUBLISH, batch, actor)
+    with trail_step("published", actor=actor):
+        BATCH_WORKFLOW.apply(PUBLISH, batch)
+        batch.reviewed_by = actor if getattr(actor, "pk", None) else None
+        batch.reviewed_at = timezone.now()
+        batch.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return batch
+
+
+@transaction.atomic
+def import_batch_discard(*, batch: ImportBatch, actor: User | None) -> ImportBatch:
+    """Discard a batch in review: its payments, never public, are deleted."""
+    batch = _batch_locked(batch)
+    BATCH_WORKFLOW.check(DISCARD, batch, actor)
+    with trail_step("discarded", actor=actor):
+        _payments_delete(batch)
+        BATCH_WORKFLOW.apply(DISCARD, batch)
+        batch.reviewed_by = actor if getattr(actor, "pk", None) else None
+        batch.reviewed_at = timezone.now()
+        batch.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+    return batch
+
+
+@transaction.atomic
+def import_batch_withdraw(*, batch: ImportBatch, actor: User | None, reason: str) -> ImportBatch:
+    """Withdraw a published batch, saying why: its payments are deleted and every public figure
+    goes back to what it was without them."""
+    batch = _batch_locked(batch)
+    reason = (reason or "").strip()
+    BATCH_WORKFLOW.check(WITHDRAW, batch, actor, reason=reason)
+    with trail_step("withdrawn", actor=actor, reason=reason):
+        _payments_delete(batch)
+        BATCH_WORKFLOW.apply(WITHDRAW, batch)
+        batch.withdrawn_by = actor if getattr(actor, "pk", None) else None
+        batch.withdrawn_at = timezone.now()
+        batch.withdrawal_reason = reason
+        batch.save(update_fields=["status", "withdrawn_by", "withdrawn_at", "withdrawal_reason"])
+    return batch

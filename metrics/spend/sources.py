@@ -1,6 +1,8 @@
 """The spend shares: the single definition of "share of spend" for the metrics, the
 `/spend/` analysis and the impact report:
 
+- only payments of published import batches count: a batch in review is not public yet, and
+  a discarded or withdrawn one holds no payments (a join on the small batch table: decision 0031);
 - the period is the payment date, both ends included;
 - amounts as imported, net of credit notes (negative lines reduce the sums);
 - payments to redacted recipients ("Redacted Personal Data" and the like) are left out of both
@@ -20,7 +22,7 @@ from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from metrics.sources import Compute, metric_source_register
-from metrics.spend.models import Locality, SpendTransaction
+from metrics.spend.models import ImportBatch, Locality, SpendTransaction
 from neighbourhoods.models import Neighbourhood
 
 SHARE_PLACES = Decimal("0.0001")
@@ -28,9 +30,16 @@ ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=20, decimal_places=2)
 
 
+def spend_published() -> QuerySet:
+    """Every public payment: those of published import batches. Every public figure (/spend/,
+    its downloads, the metric sources, the impact report, the dashboards) starts here."""
+    return SpendTransaction.objects.filter(batch__status=ImportBatch.Status.PUBLISHED)
+
+
 def spend_in_scope(*, period_start: datetime.date, period_end: datetime.date) -> QuerySet:
-    """The spend every share counts: paid within the period, to a named (not redacted) supplier."""
-    return SpendTransaction.objects.filter(
+    """The spend every share counts: published, paid within the period, to a named (not
+    redacted) supplier."""
+    return spend_published().filter(
         payment_date__gte=period_start,
         payment_date__lte=period_end,
         supplier__is_redacted=False,

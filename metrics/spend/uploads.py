@@ -2,12 +2,14 @@
 
 1. `spend_upload_queue` stores the upload privately (under MEDIA_ROOT, which nothing serves),
    makes a queued ImportBatch and enqueues `metrics.spend.tasks.spend_batch_import`, in one
-   transaction: the batch and its task exist together or not at all.
+   transaction: the batch and its task exist together or not at all. A file a batch already
+   holds (the same sha256) is refused there and then (`SpendFileHeld`): nothing is kept.
 2. The task (`spend_batch_run`) takes the batch's advisory lock, starts the batch and runs
    `spend_import` on it (all or nothing, as ever), reporting rows read and the share of the
    file read on the batch every few thousand rows through a connection of its own, since the
-   import's own transaction shows nothing until it commits. It ends imported, rejected (the
-   row-by-row report) or failed (the reason), and deletes the stored file.
+   import's own transaction shows nothing until it commits. It ends in review (for an officer
+   to publish or discard), rejected (the row-by-row report) or failed (the reason), and deletes
+   the stored file.
 3. `spend_batches_stale_fail` ends as failed, with a message, every batch whose import can no
    longer finish: one being imported whose worker has gone (PostgreSQL released its session's
    advisory lock when the connection dropped: a crash, a kill, an out-of-memory, a database
@@ -16,6 +18,7 @@
 """
 
 import contextlib
+import hashlib
 import logging
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
@@ -24,11 +27,23 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    IntegrityError,
+    connection,
+    connections,
+    transaction,
+)
 from django.utils import timezone
 
 from metrics.spend.models import ImportBatch
-from metrics.spend.services import SpendImportError, spend_import
+from metrics.spend.services import (
+    SpendFileHeld,
+    SpendImportError,
+    import_batch_holding,
+    spend_import,
+)
 from metrics.spend.workflows import BATCH_WORKFLOW, FAIL, QUEUE, START
 
 logger = logging.getLogger(__name__)
@@ -71,20 +86,27 @@ def spend_upload_queue(
     """Store an uploaded spending file and queue its import; returns the queued batch.
 
     `options` are passed to `spend_import` as they are (header_map, body_name...), so the
-    task need not know the importer's choices."""
+    task need not know the importer's choices. Raises SpendFileHeld, keeping nothing, when a
+    batch holds the same file already."""
     from metrics.spend.tasks import spend_batch_import
 
     BATCH_WORKFLOW.check(QUEUE, None, actor)
     stored = spend_upload_dir() / f"{secrets.token_hex(16)}{suffix}"
+    digest = hashlib.sha256()
     with stored.open("xb") as handle:
         stored.chmod(0o600)
         for chunk in chunks:
+            digest.update(chunk)
             handle.write(chunk)
+    sha256 = digest.hexdigest()
     try:
+        holder = import_batch_holding(sha256)
+        if holder is not None:
+            raise SpendFileHeld(holder)
         with transaction.atomic():
             batch = ImportBatch(
                 file_name=Path(file_name).name[:255],
-                sha256="",
+                sha256=sha256,
                 imported_by=actor if getattr(actor, "pk", None) else None,
                 stored_file=stored.name,
             )
@@ -93,6 +115,13 @@ def spend_upload_queue(
             result = spend_batch_import.enqueue(batch.pk, dict(options or {}))
             batch.task_id = str(result.id)
             batch.save(update_fields=["task_id"])
+    except IntegrityError:
+        # The same file uploaded twice at once: the constraint let one batch hold it.
+        stored.unlink(missing_ok=True)
+        holder = import_batch_holding(sha256)
+        if holder is None:
+            raise
+        raise SpendFileHeld(holder) from None
     except BaseException:
         stored.unlink(missing_ok=True)
         raise
@@ -135,6 +164,9 @@ def _batch_import(batch: ImportBatch, options: Mapping[str, Any]) -> str:
         )
     except SpendImportError:
         return ImportBatch.Status.REJECTED
+    except SpendFileHeld as held:  # cannot happen since the upload checked; say so if it does
+        _fail([batch.pk], f"{held}.")
+        return ImportBatch.Status.FAILED
     except BaseException as error:  # a crash, MemoryError, the worker told to stop: say so
         logger.exception("Spend import of batch %s failed", batch.pk)
         _fail(
@@ -147,7 +179,7 @@ def _batch_import(batch: ImportBatch, options: Mapping[str, Any]) -> str:
         progress.close()
         stored.unlink(missing_ok=True)
         ImportBatch.objects.filter(pk=batch.pk).update(stored_file="")
-    return ImportBatch.Status.IMPORTED
+    return ImportBatch.Status.REVIEW
 
 
 @contextlib.contextmanager

@@ -174,13 +174,14 @@ def test_spend_import_rate_against_copy(council, tmp_path):
     assert batch.rows == ROWS
     assert SpendTransaction.objects.count() == batch.added == ROWS
 
-    # Importing the same file again adds nothing (and shows the cost of the idempotency check).
+    # The same file again is refused as already held (its sha256), before any row is read.
     started = time.perf_counter()
     again = subprocess.run(  # noqa: S603
         command, cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, check=False
     )
     again_seconds = time.perf_counter() - started
     assert again.returncode == 0, again.stderr[-3000:]
+    assert "already held by import batch" in again.stderr
     assert SpendTransaction.objects.count() == ROWS
 
     copy_rate = copy_rows / copy_seconds
@@ -192,6 +193,6 @@ def test_spend_import_rate_against_copy(council, tmp_path):
         f"  manage.py import_spend:       {import_seconds:6.1f} s  {import_rate:>10,.0f} rows/s"
         f"  ({import_seconds / copy_seconds:.1f}x the COPY time; "
         f"{import_rate / copy_rate:.1%} of its rate)\n"
-        f"  re-import of the same file:   {again_seconds:6.1f} s  (adds nothing)\n"
+        f"  the same file again:          {again_seconds:6.1f} s  (refused: already held)\n"
         f"  import_spend peak memory (max RSS): {peak_mb:,.0f} MB"
     )

@@ -81,7 +81,9 @@ class ImportBatchFactory(factory.django.DjangoModelFactory):
 
     file_name = factory.Sequence(lambda n: f"spend-{n}.csv")
     sha256 = factory.Sequence(lambda n: hashlib.sha256(f"batch {n}".encode()).hexdigest())
-    status = ImportBatch.Status.IMPORTED
+    # Published: its payments count in the public figures (a batch in review's do not).
+    status = ImportBatch.Status.PUBLISHED
+    reviewed_at = factory.LazyFunction(timezone.now)
 
 
 class SupplierFactory(factory.django.DjangoModelFactory):

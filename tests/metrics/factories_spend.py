@@ -8,6 +8,7 @@ from pathlib import Path
 
 import factory
 from django.db import connection
+from django.utils import timezone
 from openpyxl import Workbook
 
 from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
@@ -34,7 +35,9 @@ class ImportBatchFactory(factory.django.DjangoModelFactory):
 
     file_name = factory.Sequence(lambda n: f"spend-{n}.csv")
     sha256 = factory.Sequence(lambda n: f"{n:064x}")
-    status = ImportBatch.Status.IMPORTED
+    # Published: its payments count in the public figures (a batch in review's do not).
+    status = ImportBatch.Status.PUBLISHED
+    reviewed_at = factory.LazyFunction(timezone.now)
 
 
 class SupplierFactory(factory.django.DjangoModelFactory):

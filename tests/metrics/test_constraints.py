@@ -64,6 +64,13 @@ CASES = {
     ),
     "importbatch_status_valid": changed(ImportBatchFactory, status="lost"),
     "importbatch_progress_percent_valid": changed(ImportBatchFactory, progress_percent=101),
+    "importbatch_one_holder_per_file": copied(
+        lambda: ImportBatchFactory.create_batch(2, status="review"), "sha256"
+    ),
+    "importbatch_reviewed_has_when": changed(ImportBatchFactory, reviewed_at=None),
+    "importbatch_withdrawn_has_reason": changed(
+        ImportBatchFactory, status="withdrawn", withdrawn_at=datetime.datetime.now(datetime.UTC)
+    ),
     "metrics.SpendTransaction.line_hash": copied(
         lambda: SpendTransactionFactory.create_batch(2), "line_hash"
     ),

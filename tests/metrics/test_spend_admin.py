@@ -78,13 +78,13 @@ def test_the_worker_imports_an_upload_and_deletes_the_stored_file(
     run_worker()
     batch = ImportBatch.objects.get()
     assert (batch.status, batch.rows, batch.added, batch.imported_by) == (
-        "imported", 1, 1, officer
+        "review", 1, 1, officer
     )  # fmt: skip
     assert len(batch.sha256) == 64
     assert SpendTransaction.objects.get().department == "Housing"
     assert _stored_uploads(settings) == []
     page = _text(client.get(response["Location"]))
-    assert "1 row read: 1 added, 0 already held." in page
+    assert "1 row read: 1 added, 0 already held" in page
     assert 'http-equiv="refresh"' not in page  # finished: the page stops reloading
 
 

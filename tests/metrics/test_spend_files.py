@@ -55,7 +55,8 @@ TEXT_ENCODINGS = {
 
 @pytest.mark.parametrize("encoding", list(TEXT_ENCODINGS))
 def test_a_text_file_imports_to_the_same_figures_as_its_utf8_twin(council, tmp_path, encoding):
-    path = _write(tmp_path, "spend.csv", TEXT_ENCODINGS[encoding](_csv_text()))
+    data = TEXT_ENCODINGS[encoding](_csv_text())
+    path = _write(tmp_path, "spend.csv", data)
     result = spend_import(path=path, council=council)
 
     assert (result.rows, result.added) == (3, 3)
@@ -63,8 +64,11 @@ def test_a_text_file_imports_to_the_same_figures_as_its_utf8_twin(council, tmp_p
     assert total == EXPECTED_TOTAL
     assert set(Supplier.objects.values_list("name", flat=True)) == EXPECTED_SUPPLIERS
     assert SpendTransaction.objects.filter(description="Coffee for the café (£)").count() == 1
-    # The UTF-8 twin is recognised as the very same payments: nothing more is added.
-    twin = _write(tmp_path, "twin.csv", _csv_text().encode("utf-8"))
+    # The UTF-8 twin is recognised as the very same payments: nothing more is added. (The very
+    # same bytes would be refused as a file already held: the UTF-8 file's twin has a mark.)
+    twin_data = _csv_text().encode("utf-8")
+    twin_data = _csv_text().encode("utf-8-sig") if twin_data == data else twin_data
+    twin = _write(tmp_path, "twin.csv", twin_data)
     assert spend_import(path=twin, council=council).added == 0
 
 

@@ -10,7 +10,12 @@ from django.db import connection
 
 from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
 from metrics.spend.names import REDACTED_KEY
-from metrics.spend.services import SPEND_MAX_ERRORS, SpendImportError, spend_import
+from metrics.spend.services import (
+    SPEND_MAX_ERRORS,
+    SpendFileHeld,
+    SpendImportError,
+    spend_import,
+)
 from metrics.spend.values import line_base_hash, line_hash
 from neighbourhoods.services import postcodes_import
 from tests.metrics.factories_spend import csv_file, xlsx_file
@@ -58,7 +63,7 @@ def test_a_messy_file_imports_correctly_in_any_encoding(council, tmp_path, encod
     assert redacted.postcode == ""
     assert redacted.transactions.count() == 2
     batch = result.batch
-    assert (batch.status, batch.rows, batch.added) == (ImportBatch.Status.IMPORTED, 6, 6)
+    assert (batch.status, batch.rows, batch.added) == (ImportBatch.Status.REVIEW, 6, 6)
     assert len(batch.sha256) == 64
     first = SpendTransaction.objects.get(transaction_number="T1")
     assert (first.body_name, first.department, first.expense_type, first.description) == (
@@ -135,16 +140,14 @@ def test_a_file_with_very_many_bad_rows_keeps_a_bounded_report(council, tmp_path
     assert report[-1]["reason"] == "5 more"
 
 
-def test_reimporting_adds_nothing_and_the_batch_says_so(council, tmp_path):
+def test_the_same_file_again_is_refused_naming_its_batch_and_creates_nothing(council, tmp_path):
     path = csv_file(tmp_path / "spend.csv", MESSY)
-    spend_import(path=path, council=council)
-    again = spend_import(path=path, council=council)
-    assert (again.rows, again.added, again.already_held) == (6, 0, 6)
+    first = spend_import(path=path, council=council).batch
+    with pytest.raises(SpendFileHeld, match=f"already held by import batch {first.pk}") as held:
+        spend_import(path=path, file_name="renamed.csv", council=council)
+    assert held.value.batch == first
     assert SpendTransaction.objects.count() == 6
-    assert list(ImportBatch.objects.order_by("pk").values_list("rows", "added")) == [
-        (6, 6),
-        (6, 0),
-    ]
+    assert list(ImportBatch.objects.values_list("pk", flat=True)) == [first.pk]
 
 
 def test_rows_already_held_from_another_file_add_nothing(council, tmp_path):
@@ -162,8 +165,9 @@ def test_identical_split_lines_are_both_kept_and_recognised_again(council, tmp_p
     path = csv_file(tmp_path / "split.csv", [split, split, MESSY[0]])
     assert spend_import(path=path, council=council).added == 3
     assert SpendTransaction.objects.filter(transaction_number="T100").count() == 2
-    # The same file again adds nothing; a later file with a third identical line adds one.
-    assert spend_import(path=path, council=council).added == 0
+    # Another file repeating both adds only its new line; one with a third identical line adds one.
+    path = csv_file(tmp_path / "split2.csv", [split, MESSY[1], split])
+    assert spend_import(path=path, council=council).added == 1
     path = csv_file(tmp_path / "split3.csv", [split, split, split])
     assert spend_import(path=path, council=council).added == 1
 

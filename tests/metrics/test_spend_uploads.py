@@ -151,8 +151,8 @@ def test_a_binary_file_ends_rejected_with_a_clear_message(officer, client, run_w
 
 def test_a_task_delivered_twice_imports_once(officer):
     batch = _queued(officer)
-    assert spend_batch_run(batch_id=batch.pk, options={}) == "imported"
-    assert spend_batch_run(batch_id=batch.pk, options={}) == "imported"
+    assert spend_batch_run(batch_id=batch.pk, options={}) == "review"
+    assert spend_batch_run(batch_id=batch.pk, options={}) == "review"
     assert SpendTransaction.objects.count() == 1
 
 
@@ -177,7 +177,7 @@ def test_progress_is_seen_by_other_sessions_while_the_import_runs(council, setti
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(uploads._ProgressReport, "__call__", report_and_look)
-        assert spend_batch_run(batch_id=batch.pk, options={}) == "imported"
+        assert spend_batch_run(batch_id=batch.pk, options={}) == "review"
 
     assert [rows for _, rows, _ in seen] == [5000, 10000, 12000]
     assert all(status == "importing" for status, _, _ in seen)
@@ -185,7 +185,7 @@ def test_progress_is_seen_by_other_sessions_while_the_import_runs(council, setti
     assert 0 < percents[0] < percents[1] < 100
     assert percents[2] == 100
     batch.refresh_from_db()
-    assert (batch.status, batch.rows, batch.added) == ("imported", 12000, 12000)
+    assert (batch.status, batch.rows, batch.added) == ("review", 12000, 12000)
 
 
 LOCK_HOLDER = """

@@ -3,11 +3,15 @@
     python manage.py import_spend spend-2024-q1.csv spend-2024-q2.xlsx
     python manage.py import_spend payments.csv --map "Cost Centre=department" --map "VAT=ignore"
     python manage.py import_spend payments.csv --dry-run
+    python manage.py import_spend payments.csv --publish   (scripted imports: public at once)
     python manage.py import_spend --refresh-localities   (after `import_postcodes`)
 
 Each file is all or nothing: one bad row and nothing from the file is imported; every bad row is
-listed (line, column, value, reason) and kept on a rejected import batch. Importing a file again,
-or lines already held from another file, adds nothing.
+listed (line, column, value, reason) and kept on a rejected import batch. A good file makes a
+batch in review, which an officer publishes or discards in admin; `--publish` publishes it at
+once. A file already held by a batch (queued, importing, in review or published) is skipped,
+saying which batch holds it, and creates nothing; lines already held from another file add
+nothing.
 """
 
 import time
@@ -17,7 +21,12 @@ from django.core.management.base import BaseCommand, CommandError, OutputWrapper
 
 from audit.trail import trail_command
 from metrics.spend.importer import FIELD_LABELS, HEADER_ALIASES, header_map_parse
-from metrics.spend.services import SpendImportError, spend_import
+from metrics.spend.services import (
+    SpendFileHeld,
+    SpendImportError,
+    import_batch_publish,
+    spend_import,
+)
 from metrics.spend.suppliers import supplier_localities_refresh
 
 BAR_WIDTH = 30
@@ -57,8 +66,8 @@ def _fields_help() -> str:
 class Command(BaseCommand):
     help = (
         "Import Transparency Code 'spending over £500' files (CSV or XLSX). All or nothing per "
-        "file; re-importing adds nothing. Fields and some of their header aliases: "
-        + _fields_help()
+        "file; each good file makes a batch in review (published at once with --publish); a "
+        "file already held is skipped. Fields and some of their header aliases: " + _fields_help()
     )
 
     def add_arguments(self, parser):
@@ -77,6 +86,12 @@ class Command(BaseCommand):
             "--body", default="", metavar="NAME", help="Body name for rows that give none."
         )
         parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="Publish each imported batch at once instead of leaving it in review for an "
+            "officer (for scripted imports of files already checked).",
+        )
+        parser.add_argument(
             "--no-progress", action="store_true", help="Do not draw the progress bar."
         )
         parser.add_argument(
@@ -87,7 +102,9 @@ class Command(BaseCommand):
         )
 
     @trail_command("import_spend")
-    def handle(self, *args, paths, map, dry_run, body, no_progress, refresh_localities, **options):
+    def handle(
+        self, *args, paths, map, dry_run, body, publish, no_progress, refresh_localities, **options
+    ):
         if not paths and not refresh_localities:
             raise CommandError("Name at least one file to import.")
         try:
@@ -111,6 +128,9 @@ class Command(BaseCommand):
                 rejected += 1
                 self._report(path, error)
                 continue
+            except SpendFileHeld as held:
+                self.stderr.write(self.style.WARNING(f"{path.name}: {held}."))
+                continue
             for label, column in result.columns:
                 if options.get("verbosity", 1) > 1:
                     self.stdout.write(f"  {label}: column “{column}”")
@@ -121,6 +141,14 @@ class Command(BaseCommand):
             )
             if dry_run:
                 summary += " Dry run: nothing was saved."
+            elif publish and result.batch is not None:
+                import_batch_publish(batch=result.batch, actor=None)
+                summary += f" Batch {result.batch.pk} published."
+            elif result.batch is not None:
+                summary += (
+                    f" Batch {result.batch.pk} is in review: nothing is public until an officer "
+                    "publishes it in admin."
+                )
             self.stdout.write(self.style.SUCCESS(summary))
         if refresh_localities and not dry_run:
             changed = supplier_localities_refresh()
