@@ -46,7 +46,8 @@ static/dist/.built: node_modules/.installed $(wildcard static/scss/*.scss static
 	npm run --silent build
 	@touch $@
 
-staticfiles/staticfiles.json: static/dist/.built $(VENV)/.synced $(wildcard static/images/*)
+# Apps' own static files (e.g. core/static/core/) count too: a file missing from the manifest is a 500.
+staticfiles/staticfiles.json: static/dist/.built $(VENV)/.synced $(wildcard static/images/*) $(wildcard */static/*/*)
 	$(MANAGE) collectstatic --noinput --verbosity 0
 
 # WeasyPrint (balance sheet PDFs) loads Pango from the system.
