@@ -397,3 +397,20 @@ def _file(text: str):
 def csv_file_text(path, text: str):
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_two_uploads_of_one_file_at_once_leave_one_batch_holding_it(
+    held, officer, client, monkeypatch, settings
+):
+    # The second upload's check ran before the first committed: the constraint settles it.
+    holder = spend_import(path=_file(FILE), file_name="spend.csv").batch
+    monkeypatch.setattr("metrics.spend.uploads.import_batch_holding", _not_yet_then(holder))
+    response = _upload(client, FILE)
+    assert f"already held by import batch {holder.pk}" in response.content.decode()
+    assert not ImportBatch.objects.filter(pk__gt=holder.pk).exists()
+    assert list((settings.MEDIA_ROOT / "spend-uploads").iterdir()) == []
+
+
+def _not_yet_then(holder):
+    calls = iter([None])
+    return lambda sha256: next(calls, holder)
