@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 
 from balancesheets.models import (
     BOROUGH_SLUG,
@@ -526,3 +527,52 @@ def indicator_library() -> QuerySet[Indicator]:
         .prefetch_related(Prefetch("proxies", queryset=ProxyValue.objects.order_by("-price_year")))
         .order_by("capital__order", "side", "order", "name")
     )
+
+
+# --- The staff home: sheets waiting for their next step ---------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetsWaiting:
+    """Open sheets at each step, counted in the database, with the `shown` latest of each status
+    (returned ones carry the CWB Group's comments on the sheet itself)."""
+
+    to_submit: int  # draft or returned
+    to_validate: int  # submitted
+    to_publish: int  # validated
+    by_status: dict[str, list[BalanceSheet]] = field(default_factory=dict)
+
+    def sheets(self, *statuses: str) -> list[BalanceSheet]:
+        return [sheet for status in statuses for sheet in self.by_status.get(status, [])]
+
+
+def sheets_waiting(*, council: Council, shown: int = 5) -> SheetsWaiting:
+    """Two queries, whatever the number of sheets: the counts, then the latest few per status."""
+    open_statuses = [
+        SheetStatus.DRAFT,
+        SheetStatus.RETURNED,
+        SheetStatus.SUBMITTED,
+        SheetStatus.VALIDATED,
+    ]
+    sheets = BalanceSheet.objects.filter(council=council, status__in=open_statuses)
+    counts = sheets.aggregate(
+        to_submit=Count("pk", filter=Q(status__in=[SheetStatus.DRAFT, SheetStatus.RETURNED])),
+        to_validate=Count("pk", filter=Q(status=SheetStatus.SUBMITTED)),
+        to_publish=Count("pk", filter=Q(status=SheetStatus.VALIDATED)),
+    )
+    latest = (
+        sheets.select_related("council", "neighbourhood")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("status")],
+                order_by=[F("year").desc(), F("neighbourhood__order").asc(nulls_first=True)],
+            )
+        )
+        .filter(rank__lte=shown)
+        .order_by("-year", F("neighbourhood__order").asc(nulls_first=True))
+    )
+    by_status: dict[str, list[BalanceSheet]] = defaultdict(list)
+    for sheet in latest:
+        by_status[sheet.status].append(sheet)
+    return SheetsWaiting(**counts, by_status=dict(by_status))

@@ -158,7 +158,7 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
 LOGIN_URL = "sign_in"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "staff_home"  # staff_home.start_url: councillors go on to their dashboards
 
 # Signing in (docs/decisions/0024-sign-in-second-factor-and-throttling.md). django-axes first:
 # it refuses a username and address pair after SIGN_IN_FAILURE_LIMIT wrong passwords until

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.shortcuts import redirect, render, resolve_url
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from charter_portal import second_factor
 from charter_portal.forms import SecondFactorForm, SignInForm
+from charter_portal.staff_home import start_url
 
 # The recovery codes made at enrolment wait here for the one page that shows them.
 RECOVERY_CODES_SESSION_KEY = "sign_in_recovery_codes"
@@ -74,7 +75,8 @@ class SignInView(auth_views.LoginView):
 
 
 def _verified_destination(request) -> HttpResponseRedirect:
-    return redirect(_safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL))
+    """A safe `next` wins; otherwise each role's own start (staff_home.start_url)."""
+    return redirect(_safe_next(request) or start_url(request.user))
 
 
 @never_cache
@@ -156,7 +158,7 @@ def recovery_codes(request):
     return render(
         request,
         "registration/recovery_codes.html",
-        {"codes": codes, "next": _safe_next(request) or resolve_url(settings.LOGIN_REDIRECT_URL)},
+        {"codes": codes, "next": _safe_next(request) or start_url(request.user)},
     )
 
 

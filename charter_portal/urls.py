@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from charter_portal import dashboards, impact, sign_in, views
+from charter_portal import dashboards, impact, sign_in, staff_home, views
 
 handler400 = "charter_portal.errors.bad_request"
 handler403 = "charter_portal.errors.permission_denied"
@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("sign-in/passkeys/", include("django_otp_webauthn.urls", namespace="otp_webauthn")),
     path("sign-out/", auth_views.LogoutView.as_view(), name="sign_out"),
+    path("staff/", staff_home.staff_home, name="staff_home"),
     path("dashboard/", dashboards.dashboard_index, name="dashboard"),
     path(
         "dashboard/<slug:slug>/", dashboards.dashboard_neighbourhood, name="dashboard_neighbourhood"

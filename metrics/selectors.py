@@ -493,3 +493,60 @@ def metric_value_history(*, metric_value: MetricValue) -> list[ValueChange]:
         )
         before = after
     return history
+
+
+# --- The staff home: values waiting for their next step ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ReturnedValue:
+    pk: int
+    label: str  # the metric, period and area
+    comment: str  # what the CWB Group asked to change
+
+
+@dataclass(frozen=True)
+class MetricValuesWaiting:
+    drafts: int  # to submit
+    returned: int  # to correct and submit again
+    submitted: int  # for the CWB Group to validate or return
+    returned_oldest: list[ReturnedValue] = field(default_factory=list)
+
+    @property
+    def to_submit(self) -> int:
+        return self.drafts + self.returned
+
+
+def metric_values_waiting(*, shown: int = 5) -> MetricValuesWaiting:
+    """How many values wait at each step (one aggregate) and the `shown` returned values that
+    waited longest, with the CWB Group's comment (one query)."""
+    counts = MetricValue.objects.aggregate(
+        drafts=models.Count("pk", filter=models.Q(status=ValueStatus.DRAFT)),
+        returned=models.Count("pk", filter=models.Q(status=ValueStatus.RETURNED)),
+        submitted=models.Count("pk", filter=models.Q(status=ValueStatus.SUBMITTED)),
+    )
+    returned = (
+        MetricValue.objects.filter(status=ValueStatus.RETURNED)
+        .select_related("metric", "neighbourhood")
+        .only(
+            "pk",
+            "period_start",
+            "period_end",
+            "return_comment",
+            "metric__name",
+            "neighbourhood__name",
+        )
+        .order_by("updated_at", "pk")[:shown]
+    )
+    return MetricValuesWaiting(
+        **counts,
+        returned_oldest=[
+            ReturnedValue(
+                pk=value.pk,
+                label=f"{value.metric.name}, {period_label(value.period_start, value.period_end)}, "
+                f"{value.neighbourhood.name if value.neighbourhood else 'whole borough'}",
+                comment=value.return_comment,
+            )
+            for value in returned
+        ],
+    )

@@ -478,3 +478,70 @@ def pledge_moderation_history(pledge: Pledge) -> list[ModerationStep]:
     """The pledge's moderation history, oldest first, from the audit trail: who, when, what,
     the status before → after, the rejection reason and note."""
     return pledges_moderation_history([pledge.pk])[pledge.pk]
+
+
+# --- The staff home: what waits for moderation ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldPledge:
+    pk: int
+    reference: str
+    hold_reason: str
+    created_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class PendingUpdate:
+    pk: int
+    pledge_reference: str
+    created_at: datetime.datetime
+
+
+@dataclass(frozen=True)
+class ModerationWaiting:
+    """Pledges and progress updates waiting for an officer, with the oldest few of each."""
+
+    confirmed: int  # confirmed by email, waiting for moderation
+    held: int  # held for review by an abuse rule: each says why
+    updates: int
+    held_oldest: list[HeldPledge]
+    updates_oldest: list[PendingUpdate]
+
+    @property
+    def pledges(self) -> int:
+        return self.confirmed + self.held
+
+
+def moderation_waiting(*, shown: int = 5) -> ModerationWaiting:
+    """Counts in the database and the `shown` oldest held pledges and pending updates: three
+    queries, whatever the number waiting. No contact details are read."""
+    counts = Pledge.objects.filter(
+        status__in=[PledgeStatus.CONFIRMED, PledgeStatus.HELD]
+    ).aggregate(
+        confirmed=Count("pk", filter=Q(status=PledgeStatus.CONFIRMED)),
+        held=Count("pk", filter=Q(status=PledgeStatus.HELD)),
+    )
+    held = [
+        HeldPledge(**row)
+        for row in Pledge.objects.filter(status=PledgeStatus.HELD)
+        .order_by("created_at", "pk")
+        .values("pk", "reference", "hold_reason", "created_at")[:shown]
+    ]
+    pending = PledgeUpdate.objects.filter(status=UpdateStatus.PENDING)
+    updates = pending.aggregate(count=Count("pk"))["count"]
+    updates_oldest = [
+        PendingUpdate(
+            pk=row["pk"], pledge_reference=row["pledge__reference"], created_at=row["created_at"]
+        )
+        for row in pending.order_by("created_at", "pk").values(
+            "pk", "pledge__reference", "created_at"
+        )[:shown]
+    ]
+    return ModerationWaiting(
+        confirmed=counts["confirmed"],
+        held=counts["held"],
+        updates=updates,
+        held_oldest=held,
+        updates_oldest=updates_oldest,
+    )

@@ -63,7 +63,7 @@ def test_next_never_leaves_the_site(client, officer):
     response = client.post(
         "/sign-in/code/", {"code": totp_code(device), "next": "https://evil.example/"}
     )
-    assert response.url == "/dashboard/"
+    assert response.url == "/staff/"  # the officer's start: the staff home
 
 
 def test_a_wrong_code_is_refused_with_a_gov_uk_error(client, officer):
@@ -304,4 +304,4 @@ def test_next_pointing_back_at_the_sign_in_steps_does_not_loop(client, officer, 
     for step in ("/sign-in/", "/sign-in/code/", "/sign-in/set-up/"):
         response = client.get(f"/sign-in/?next={step}", follow=True)
         assert response.status_code == 200
-        assert response.redirect_chain[-1][0] == "/dashboard/"
+        assert response.redirect_chain[-1][0] == "/staff/"
