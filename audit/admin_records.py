@@ -22,6 +22,7 @@ from audit.access import sees_all_personal_data
 from audit.models import ConsentChange, PersonalDataView, SubjectRequest
 from audit.services import subject_data_erase, subject_data_export
 from core.admin import ReadOnlyAdminMixin
+from core.forms import GovukErrorsMixin
 
 
 class DataProtectionOnlyMixin(ReadOnlyAdminMixin):
@@ -53,7 +54,7 @@ class ConsentChangeAdmin(DataProtectionOnlyMixin, admin.ModelAdmin):
     readonly_fields = fields
 
 
-class SubjectAddressForm(forms.Form):
+class SubjectAddressForm(GovukErrorsMixin, forms.Form):
     email = forms.EmailField(
         label="Email address",
         max_length=254,

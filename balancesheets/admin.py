@@ -28,6 +28,7 @@ from balancesheets.models import (
 from balancesheets.resources import IndicatorResource, ProxyValueResource
 from balancesheets.workflows import EDIT, EDITABLE_STATUSES, SHEET_WORKFLOW
 from core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from core.forms import GovukErrorsMixin
 
 SPREADSHEET_FORMATS = [CSV, XLSX]
 
@@ -176,7 +177,7 @@ class EventInline(ReadOnlyTabularInline):
         return super().get_queryset(request).select_related("actor", "indicator")
 
 
-class SheetAddForm(forms.ModelForm):
+class SheetAddForm(GovukErrorsMixin, forms.ModelForm):
     class Meta:
         model = BalanceSheet
         fields = ["council", "neighbourhood", "year"]

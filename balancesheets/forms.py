@@ -9,6 +9,7 @@ from django import forms
 
 from balancesheets.models import MAX_AMOUNT, Indicator
 from core.formatting import pounds
+from core.forms import GovukErrorsMixin
 from core.periods import FinancialYear, financial_year_label
 
 BOROUGH_CHOICE = "borough"
@@ -76,7 +77,7 @@ def _text(label: str, *, required: bool = False, help_text: str = "", message: s
     )
 
 
-class SheetStartForm(forms.Form):
+class SheetStartForm(GovukErrorsMixin, forms.Form):
     area = forms.ChoiceField(
         label="Which area is the balance sheet for?",
         widget=forms.RadioSelect,
@@ -129,7 +130,7 @@ def _indicator_label(indicator: Indicator) -> str:
     return f"{indicator.name} ({side}; {price} per {indicator.unit}{illustrative})"
 
 
-class LineForm(forms.Form):
+class LineForm(GovukErrorsMixin, forms.Form):
     """A line of a sheet. On a new line the officer chooses the indicator; on a change it is set."""
 
     indicator = forms.TypedChoiceField(
@@ -200,7 +201,7 @@ class LineForm(forms.Form):
         return cleaned
 
 
-class CommentsForm(forms.Form):
+class CommentsForm(GovukErrorsMixin, forms.Form):
     """Comments a CWB Group member gives when validating (optional) or returning (required)."""
 
     comments = _text("Comments")
@@ -223,7 +224,7 @@ class CommentsForm(forms.Form):
         return self.cleaned_data["comments"].strip()
 
 
-class RestateForm(forms.Form):
+class RestateForm(GovukErrorsMixin, forms.Form):
     reason = _text(
         "What is being corrected, and why?",
         required=True,
@@ -245,7 +246,7 @@ class RestateForm(forms.Form):
         return reason
 
 
-class BoroughBuildForm(forms.Form):
+class BoroughBuildForm(GovukErrorsMixin, forms.Form):
     year = forms.TypedChoiceField(
         label="Financial year",
         coerce=int,

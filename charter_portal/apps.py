@@ -10,6 +10,12 @@ class CharterPortalConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(staff_roles_after_migrate, dispatch_uid="charter_portal.staff_roles")
+        # Last app: every admin is registered by now; their forms speak GOV.UK, not Django.
+        from django.contrib import admin
+
+        from core.forms import govuk_errors_for_admin
+
+        govuk_errors_for_admin(admin.site)
 
 
 def staff_roles_after_migrate(sender, using=DEFAULT_DB_ALIAS, **kwargs):

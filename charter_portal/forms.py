@@ -3,8 +3,10 @@ from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
+from core.forms import GovukErrorsMixin
 
-class SignInForm(AuthenticationForm):
+
+class SignInForm(GovukErrorsMixin, AuthenticationForm):
     """Django's sign-in, in the GOV.UK pattern, for councillors as well as staff."""
 
     error_messages = {
@@ -26,7 +28,7 @@ class SignInForm(AuthenticationForm):
         )
 
 
-class SecondFactorForm(forms.Form):
+class SecondFactorForm(GovukErrorsMixin, forms.Form):
     """The second step of signing in, and the confirming step of setting up an authenticator app.
 
     The hidden `next` travels with the form, so a person lands where they were going."""

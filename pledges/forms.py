@@ -5,6 +5,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fluid, Layout, Size, Submit
 from django import forms
 
+from core.forms import GovukErrorsMixin
 from pledges.models import (
     PLEDGE_TEXT_MAX_LENGTH,
     Benefit,
@@ -25,7 +26,7 @@ def _helper(*fields, button: str = "Continue") -> FormHelper:
     return helper
 
 
-class PledgerTypeForm(forms.Form):
+class PledgerTypeForm(GovukErrorsMixin, forms.Form):
     pledger_type = forms.ChoiceField(
         label="Who are you pledging as?",
         choices=[Choice(value, label) for value, label in PledgerType.choices],
@@ -38,7 +39,7 @@ class PledgerTypeForm(forms.Form):
         self.helper = _helper(Field.radios("pledger_type", legend_size=Size.LARGE, legend_tag="h1"))
 
 
-class BusinessSizeForm(forms.Form):
+class BusinessSizeForm(GovukErrorsMixin, forms.Form):
     organisation_size = forms.ChoiceField(
         label="How many people work for your business?",
         choices=[Choice(value, label) for value, label in OrganisationSize.choices],
@@ -53,7 +54,7 @@ class BusinessSizeForm(forms.Form):
         )
 
 
-class NameForm(forms.Form):
+class NameForm(GovukErrorsMixin, forms.Form):
     """A resident gives their own name; an organisation gives its name and a private contact."""
 
     display_name = forms.CharField(max_length=200)
@@ -96,7 +97,7 @@ class NameForm(forms.Form):
         return self.cleaned_data["display_name"].strip()
 
 
-class AreaForm(forms.Form):
+class AreaForm(GovukErrorsMixin, forms.Form):
     area = forms.ChoiceField(
         label="Where will your pledge make a difference?",
         widget=forms.RadioSelect,
@@ -117,7 +118,7 @@ class AreaForm(forms.Form):
         self.helper = _helper(Field.radios("area", legend_size=Size.LARGE, legend_tag="h1"))
 
 
-class PostcodeForm(forms.Form):
+class PostcodeForm(GovukErrorsMixin, forms.Form):
     postcode = forms.CharField(
         label="What is your postcode?",
         help_text="For example, SG1 1HN. We use it only to find your neighbourhood.",
@@ -152,7 +153,7 @@ class PostcodeForm(forms.Form):
         return postcode
 
 
-class CommitmentsForm(forms.Form):
+class CommitmentsForm(GovukErrorsMixin, forms.Form):
     """Checkboxes in two groups, one per benefit; at least one box in all."""
 
     def __init__(self, *args, commitments_by_benefit, **kwargs):
@@ -183,7 +184,7 @@ class CommitmentsForm(forms.Form):
         return cleaned
 
 
-class WordsForm(forms.Form):
+class WordsForm(GovukErrorsMixin, forms.Form):
     text = forms.CharField(
         label="Your pledge in your own words",
         help_text="Say what you or your organisation will do, and when.",
@@ -226,7 +227,7 @@ class WordsForm(forms.Form):
         return self.cleaned_data["target"].strip()
 
 
-class EmailForm(forms.Form):
+class EmailForm(GovukErrorsMixin, forms.Form):
     email = forms.EmailField(
         label="Email address",
         help_text="We will send you a link to confirm your pledge. We will not publish it.",
@@ -279,7 +280,7 @@ def _whole_number(label: str) -> forms.IntegerField:
     )
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(GovukErrorsMixin, forms.Form):
     text = forms.CharField(
         label="Tell us about the great things you are doing",
         help_text="What have you done towards your pledge? We check updates before they show.",
@@ -335,7 +336,7 @@ class ProgressForm(forms.Form):
         return text
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(GovukErrorsMixin, forms.Form):
     """The pledger changes what they agreed to, through their manage link."""
 
     show_name = forms.ChoiceField(

@@ -4,6 +4,7 @@ import re
 
 from django import forms
 
+from core.forms import GovukErrorsMixin
 from neighbourhoods.postcodes import normalise_postcode
 from pledges.models import (
     PLEDGE_TEXT_MAX_LENGTH,
@@ -42,7 +43,7 @@ class PledgeCorrectionForm(forms.ModelForm):
         return text
 
 
-class ActionConfirmationForm(forms.Form):
+class ActionConfirmationForm(GovukErrorsMixin, forms.Form):
     """The intermediate page of an admin action that needs a reason, a note, or both."""
 
     reason = forms.ModelChoiceField(
@@ -69,7 +70,7 @@ class ActionConfirmationForm(forms.Form):
             del self.fields["note"]
 
 
-class ConsentChangeForm(forms.Form):
+class ConsentChangeForm(GovukErrorsMixin, forms.Form):
     """A pledger's consent changed for them: the new answers and the reason they are told."""
 
     show_name = forms.BooleanField(required=False, label="Show the name publicly with the pledge")
@@ -97,7 +98,7 @@ FROM_POSTCODE = "postcode"
 BY_HAND_KEY = re.compile(r"by-hand:[0-9a-f]{32}")
 
 
-class PledgeByHandForm(forms.Form):
+class PledgeByHandForm(GovukErrorsMixin, forms.Form):
     """A pledge an officer types in from a paper form, a phone call or an email: the journey's
     questions and rules on one page, in the officer's words. The service does the rest."""
 
