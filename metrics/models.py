@@ -157,8 +157,15 @@ class MetricValue(models.Model):
         indexes = [models.Index(fields=["status", "period_start"], name="metric_value_status_idx")]
 
     def __str__(self) -> str:
-        area = self.neighbourhood or "borough"
-        return f"{self.metric}: {self.value} ({self.period_start:%Y-%m-%d}, {area})"
+        # As people read it (admin titles, lists, messages): 18.8%, not 18.7585.
+        from metrics.periods import period_label
+        from metrics.templatetags.metric_format import metric_value_format
+
+        area = self.neighbourhood or "whole borough"
+        figure = metric_value_format(self.value, self.metric.unit)
+        return (
+            f"{self.metric}: {figure} ({period_label(self.period_start, self.period_end)}, {area})"
+        )
 
 
 class MetricValueChange(models.Model):

@@ -1,0 +1,30 @@
+"""Figures on staff pages read as people read them: a metric value's name (admin titles, lists
+and messages) in its unit and period, and an indicator without a proxy says so in words."""
+
+import datetime
+from decimal import Decimal
+
+from metrics.models import Metric
+from tests.balancesheets.factories import officer
+from tests.metrics.factories import MetricValueFactory
+from tests.signin import sign_in_verified
+
+
+def test_a_metric_values_name_is_written_in_its_unit(council):
+    share = Metric.objects.get(code="spend-borough-share")
+    value = MetricValueFactory(
+        metric=share,
+        period_start=datetime.date(2025, 4, 1),
+        period_end=datetime.date(2026, 3, 31),
+        value=Decimal("18.7585"),
+    )
+    assert str(value) == (
+        "Share of spend with suppliers in the borough: 18.8% (2025/26, whole borough)"
+    )
+
+
+def test_an_indicator_without_a_proxy_says_so_in_words(client, council):
+    sign_in_verified(client, officer(username="officer-ann"))
+    page = client.get("/balance-sheets/manage/indicators/").content.decode()
+    assert "No proxy: counted in units only" in page
+    assert "None:" not in page
