@@ -31,6 +31,7 @@ from metrics.models import (
     MetricValue,
     MetricValueChange,
 )
+from metrics.notifications import metric_value_notifications_batched
 from metrics.periods import period_label
 from metrics.selectors import metric_value_history
 from metrics.services import (
@@ -367,9 +368,10 @@ class MetricValueAdmin(WorkflowActionsMixin, admin.ModelAdmin):
         return confirmation_page(self, request, queryset, **page)
 
     def _apply(self, request, values, service, **kwargs) -> int:
-        """Run a workflow service over values, all or nothing; returns how many changed."""
+        """Run a workflow service over values, all or nothing; returns how many changed. Each
+        person told about the values is emailed once, about them all."""
         try:
-            with transaction.atomic():
+            with transaction.atomic(), metric_value_notifications_batched():
                 for value in values:
                     service(metric_value=value, actor=request.user, **kwargs)
         except (ValidationError, PermissionDenied) as error:
