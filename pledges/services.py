@@ -194,9 +194,12 @@ def pledge_submit(
     _advisory_lock(f"fingerprint:{fingerprint}")
     window = now - datetime.timedelta(hours=settings.PLEDGE_DUPLICATE_WINDOW_HOURS)
     earlier = Pledge.objects.filter(duplicate_fingerprint=fingerprint, created_at__gte=window)
-    if source == PledgeSource.ONLINE and earlier.exists():
-        pledge_email_queue(to=answers.email, kind="already_pledged", context={})
-        return SubmitOutcome(SubmitResult.DUPLICATE)
+    if source == PledgeSource.ONLINE and (first := earlier.order_by("created_at").first()):
+        # To the address typed, which is the earlier pledge's: with that pledge's manage link.
+        pledge_email_queue(
+            to=answers.email, kind="already_pledged", context={"pledge": first}, pledge=first
+        )
+        return SubmitOutcome(SubmitResult.DUPLICATE, first)
     if source != PledgeSource.ONLINE and answers.email.strip():
         # Typed in by an officer: the same person's same words are recognised as online (many
         # paper pledges have no email, and the same short words from two people are two pledges).

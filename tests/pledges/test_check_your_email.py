@@ -89,3 +89,16 @@ def test_the_page_and_sending_again_run_a_bounded_number_of_queries(
         sent.get(SENT)
     with django_assert_max_num_queries(20):
         sent.post(SENT)
+
+
+def test_after_a_duplicate_sending_again_resends_the_earlier_pledges_confirmation(
+    sent, council, deliver_emails
+):
+    answer_all(sent, council)
+    send(sent)  # the same pledge again: no new one, an "already pledged" notice
+    deliver_emails()
+    sent.post(SENT)
+    outbox = deliver_emails()
+    assert Pledge.objects.count() == 1
+    assert outbox[-1].subject.startswith("Confirm your pledge")
+    assert Pledge.objects.get().reference in outbox[-1].body

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from pledges.models import PledgeStatus, PledgeUpdate, RejectionReason
+from pledges.models import Pledge, PledgeStatus, PledgeUpdate, RejectionReason
 from pledges.services import (
     pledge_publish,
     pledge_reject,
@@ -96,3 +96,17 @@ def test_only_a_hash_of_each_new_link_is_kept(deliver_emails):
     pledge_withdraw(pledge=pledge)
     token = MANAGE_LINK.search(_only_email(deliver_emails()).body).group(1)
     assert list(pledge.manage_links.values_list("token_hash", flat=True)) == [secret_hash(token)]
+
+
+def test_the_already_pledged_email_carries_the_earlier_pledges_manage_link(
+    council, client, deliver_emails
+):
+    from tests.pledges.test_journey import answer_all, send
+
+    for _ in range(2):
+        answer_all(client, council)
+        send(client)
+    earlier = Pledge.objects.get()
+    [notice] = [m for m in deliver_emails() if m.subject == "You have already made this pledge"]
+    assert earlier.reference in notice.body
+    _manage_link_opens(client, notice.body, earlier)
