@@ -25,6 +25,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from core.admin import DetailAction, ReadOnlyAdminMixin, WorkflowActionsMixin
+from core.forms import GovukErrorsMixin
 from metrics.spend.importer import header_map_parse
 from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
 from metrics.spend.selectors import import_batch_preview
@@ -51,7 +52,7 @@ UPLOAD_MAX_BYTES = 200_000_000
 PROGRESS_REFRESH_SECONDS = 3
 
 
-class SpendUploadForm(forms.Form):
+class SpendUploadForm(GovukErrorsMixin, forms.Form):
     file = forms.FileField(
         label="Spending file",
         help_text="A “spending over £500” file, CSV or XLSX.",
@@ -107,7 +108,7 @@ def _report_html(report: list[dict]):
     )
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(GovukErrorsMixin, forms.Form):
     reason = forms.CharField(
         label="Why the batch is being withdrawn",
         max_length=2000,
@@ -486,7 +487,7 @@ class SupplierAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/metrics/supplier/import_flags.html", context)
 
 
-class SupplierFlagsForm(forms.Form):
+class SupplierFlagsForm(GovukErrorsMixin, forms.Form):
     file = forms.FileField(
         label="Spreadsheet (CSV)",
         help_text="Columns: Supplier ID and/or Supplier name, then any of SME, VCSE (yes, no "
@@ -524,7 +525,7 @@ class SpendTransactionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "expense_type",
         "transaction_number",
     ]
-    list_filter = ["supplier__locality", "supplier__is_redacted"]
+    list_filter = ["batch__status", "supplier__locality", "supplier__is_redacted"]
     search_fields = ["supplier__name", "transaction_number", "department", "description"]
     list_select_related = ["supplier"]
     date_hierarchy = "payment_date"

@@ -414,3 +414,20 @@ def test_two_uploads_of_one_file_at_once_leave_one_batch_holding_it(
 def _not_yet_then(holder):
     calls = iter([None])
     return lambda sha256: next(calls, holder)
+
+
+def test_a_too_long_withdrawal_reason_is_refused_in_the_gov_uk_voice(held, officer, client):
+    batch = spend_import(path=_file(FILE), file_name="spend.csv").batch
+    import_batch_publish(batch=batch, actor=officer)
+    page = _step(client, batch, "withdraw", reason="x" * 2001).content.decode()
+    assert "Ensure this value" not in page
+    assert "Why the batch is being withdrawn must be 2,000 characters or fewer" in page
+    batch.refresh_from_db()
+    assert batch.status == "published"
+
+
+def test_payments_can_be_listed_by_their_batchs_state(held, officer, client):
+    batch = spend_import(path=_file(FILE), file_name="spend.csv").batch
+    response = client.get("/admin/metrics/spendtransaction/", {"batch__status": "review"})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == batch.added == 2
