@@ -5,6 +5,7 @@ step. The list of values keeps its bulk actions (metrics.admin)."""
 from django import forms
 
 from core.admin import DetailAction
+from core.forms import GovukErrorsMixin
 from metrics.services import (
     metric_value_reopen,
     metric_value_return,
@@ -13,7 +14,7 @@ from metrics.services import (
 )
 
 
-class CommentForm(forms.Form):
+class _CommentFields(forms.Form):
     """The intermediate page of an action that needs a comment (returning, reopening)."""
 
     comment = forms.CharField(
@@ -26,6 +27,11 @@ class CommentForm(forms.Form):
         field.label = label
         field.help_text = help_text
         field.error_messages["required"] = required_message
+
+
+class CommentForm(GovukErrorsMixin, _CommentFields):
+    """The comment form, its other messages in the GOV.UK voice (written from its label, which
+    `_CommentFields` sets before the mixin reads it)."""
 
 
 def return_form(data) -> CommentForm:

@@ -174,6 +174,16 @@ def test_returning_without_a_comment_shows_the_error_and_changes_nothing(client,
     assert value.status == ValueStatus.SUBMITTED
 
 
+def test_a_too_long_comment_is_refused_in_the_govuk_voice(client, people):
+    value = _value(ValueStatus.SUBMITTED, submitted_by=people["officer"])
+    response = _as(client, people["validator"]).post(
+        _step(value, "return"), {"comment": "x" * 2001}
+    )
+    assert "What needs to change must be 2,000 characters or fewer" in response.content.decode()
+    value.refresh_from_db()
+    assert value.status == ValueStatus.SUBMITTED
+
+
 def test_returning_with_a_comment_sends_the_value_back(client, people):
     value = _value(ValueStatus.SUBMITTED, submitted_by=people["officer"])
     _as(client, people["validator"]).post(_step(value, "return"), {"comment": "Which year?"})
