@@ -27,7 +27,14 @@ from balancesheets.models import (
 )
 from balancesheets.resources import IndicatorResource, ProxyValueResource
 from balancesheets.workflows import EDIT, EDITABLE_STATUSES, SHEET_WORKFLOW
-from core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from core import formatting
+from core.admin import (
+    NoFieldsForm,
+    ReadOnlyAdminMixin,
+    ReadOnlyTabularInline,
+    confirmation_data,
+    confirmation_page,
+)
 from core.forms import GovukErrorsMixin
 
 SPREADSHEET_FORMATS = [CSV, XLSX]
@@ -130,8 +137,41 @@ class LineInline(admin.TabularInline):
         "evidence",
         "note",
     ]
-    readonly_fields = ["unit_value", "value"]
     autocomplete_fields = ["indicator"]
+    # Figures shown rather than edited read in the house style (£3,400.00, 1,065), not as the
+    # column holds them (3400.00, 1065.00), and no "None" for a £ value that was not entered.
+    SHOWN = {
+        "quantity": "quantity_shown",
+        "unit_value": "unit_value_shown",
+        "value": "value_shown",
+        "entered_value": "entered_value_shown",
+    }
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        shown = self.get_readonly_fields(request, obj)
+        return [self.SHOWN[f] if self.SHOWN.get(f) in shown else f for f in fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._editable(request, obj):
+            return ["unit_value_shown", "value_shown"]
+        return list(self.SHOWN.values())
+
+    @admin.display(description="Quantity")
+    def quantity_shown(self, line):
+        return formatting.quantity(line.quantity)
+
+    @admin.display(description="£ per unit")
+    def unit_value_shown(self, line):
+        return formatting.pounds(line.unit_value, pence=True)
+
+    @admin.display(description="£ value")
+    def value_shown(self, line):
+        return formatting.pounds(line.value, pence=True)
+
+    @admin.display(description="£ value entered")
+    def entered_value_shown(self, line):
+        return formatting.pounds(line.value, pence=True) if line.value_overridden else "\u2013"
 
     def _editable(self, request, obj) -> bool:
         # Asked for each line's form: only the edit step's own check, not the whole table's.
@@ -348,13 +388,52 @@ class BalanceSheetAdmin(admin.ModelAdmin):
     def submit_selected(self, request, queryset):
         self._each(request, queryset, services.balance_sheet_submit, "Submitted")
 
-    @admin.action(description="Validate selected sheets (CWB Group)", permissions=["validate"])
-    def validate_selected(self, request, queryset):
-        self._each(request, queryset, services.balance_sheet_validate, "Validated")
+    def _asked_first(self, request, queryset, *, action, title, intro, submit):
+        """Steps that make sheets count or public are confirmed on the intermediate page."""
+        if confirmation_data(request) is not None:
+            return None
+        return confirmation_page(
+            self,
+            request,
+            queryset.select_related("council", "neighbourhood"),
+            action=action,
+            form=NoFieldsForm(),
+            title=title,
+            intro=intro,
+            submit=submit,
+        )
 
-    @admin.action(description="Publish selected sheets", permissions=["publish"])
+    @admin.action(description="Validate selected sheets (CWB Group)…", permissions=["validate"])
+    def validate_selected(self, request, queryset):
+        page = self._asked_first(
+            request,
+            queryset,
+            action="validate_selected",
+            title="Validate balance sheets",
+            intro="Check each sheet's lines and evidence first: validated sheets can be "
+            "published, and count in the borough sheet. Only sheets submitted by someone else "
+            "are validated.",
+            submit="Validate sheets",
+        )
+        if page is None:
+            self._each(request, queryset, services.balance_sheet_validate, "Validated")
+        return page
+
+    @admin.action(description="Publish selected sheets…", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        self._each(request, queryset, services.balance_sheet_publish, "Published")
+        page = self._asked_first(
+            request,
+            queryset,
+            action="publish_selected",
+            title="Publish balance sheets",
+            intro="These sheets appear on the public pages, with their CSV, JSON and PDF. A "
+            "published sheet cannot be changed, only restated. Only validated sheets are "
+            "published.",
+            submit="Publish sheets",
+        )
+        if page is None:
+            self._each(request, queryset, services.balance_sheet_publish, "Published")
+        return page
 
     def has_submit_permission(self, request):
         return services.user_can_submit(request.user)

@@ -131,9 +131,33 @@ class MetricAdmin(admin.ModelAdmin):
     def view_on_site(self, obj):
         return reverse("metrics:detail", args=[obj.code])
 
+    # On a page that only shows a metric (a viewer's), its baseline and target read in its unit
+    # (12.0%, 500), not as the column holds them (12.0000).
+    FIGURES_SHOWN = {"baseline": "baseline_shown", "target": "target_shown"}
+
+    def _only_shown(self, request, obj) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
         # The reference data file finds a metric by its code: it stays as made.
+        if self._only_shown(request, obj):
+            return ["code", *self.FIGURES_SHOWN.values()]
         return ["code"] if obj else []
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self._only_shown(request, obj):
+            return fields
+        shown = self.FIGURES_SHOWN
+        return [shown.get(f, f) for f in fields if f not in shown.values()]
+
+    @admin.display(description="Baseline")
+    def baseline_shown(self, metric):
+        return metric_value_format(metric.baseline, metric.unit) or "\u2013"
+
+    @admin.display(description="Target")
+    def target_shown(self, metric):
+        return metric_value_format(metric.target, metric.unit) or "\u2013"
 
     def get_prepopulated_fields(self, request, obj=None):
         return {} if obj else {"code": ["name"]}

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from metrics.models import Metric
 from tests.balancesheets.factories import officer
+from tests.charter_portal.test_figures_crawl import visible_text
 from tests.metrics.factories import MetricValueFactory
 from tests.signin import sign_in_verified
 
@@ -28,3 +29,14 @@ def test_an_indicator_without_a_proxy_says_so_in_words(client, council):
     page = client.get("/balance-sheets/manage/indicators/").content.decode()
     assert "No proxy: counted in units only" in page
     assert "None:" not in page
+
+
+def test_a_metric_shown_to_an_officer_in_admin_reads_in_its_unit(client, council):
+    share = Metric.objects.get(code="spend-borough-share")  # 12.0 in 2019/20, 20.0 by 2027/28
+    sign_in_verified(client, officer(username="officer-ann"))
+    response = client.get(f"/admin/metrics/metric/{share.pk}/change/")
+    assert response.status_code == 200
+    text = visible_text(response.content.decode())
+    assert "Baseline: 12.0%" in text
+    assert "Target: 20.0%" in text
+    assert "12.0000" not in text
