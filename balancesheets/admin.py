@@ -28,7 +28,13 @@ from balancesheets.models import (
 from balancesheets.resources import IndicatorResource, ProxyValueResource
 from balancesheets.workflows import EDIT, EDITABLE_STATUSES, SHEET_WORKFLOW
 from core import formatting
-from core.admin import ReadOnlyAdminMixin, ReadOnlyTabularInline
+from core.admin import (
+    NoFieldsForm,
+    ReadOnlyAdminMixin,
+    ReadOnlyTabularInline,
+    confirmation_data,
+    confirmation_page,
+)
 from core.forms import GovukErrorsMixin
 
 SPREADSHEET_FORMATS = [CSV, XLSX]
@@ -382,13 +388,52 @@ class BalanceSheetAdmin(admin.ModelAdmin):
     def submit_selected(self, request, queryset):
         self._each(request, queryset, services.balance_sheet_submit, "Submitted")
 
-    @admin.action(description="Validate selected sheets (CWB Group)", permissions=["validate"])
-    def validate_selected(self, request, queryset):
-        self._each(request, queryset, services.balance_sheet_validate, "Validated")
+    def _asked_first(self, request, queryset, *, action, title, intro, submit):
+        """Steps that make sheets count or public are confirmed on the intermediate page."""
+        if confirmation_data(request) is not None:
+            return None
+        return confirmation_page(
+            self,
+            request,
+            queryset.select_related("council", "neighbourhood"),
+            action=action,
+            form=NoFieldsForm(),
+            title=title,
+            intro=intro,
+            submit=submit,
+        )
 
-    @admin.action(description="Publish selected sheets", permissions=["publish"])
+    @admin.action(description="Validate selected sheets (CWB Group)…", permissions=["validate"])
+    def validate_selected(self, request, queryset):
+        page = self._asked_first(
+            request,
+            queryset,
+            action="validate_selected",
+            title="Validate balance sheets",
+            intro="Check each sheet's lines and evidence first: validated sheets can be "
+            "published, and count in the borough sheet. Only sheets submitted by someone else "
+            "are validated.",
+            submit="Validate sheets",
+        )
+        if page is None:
+            self._each(request, queryset, services.balance_sheet_validate, "Validated")
+        return page
+
+    @admin.action(description="Publish selected sheets…", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        self._each(request, queryset, services.balance_sheet_publish, "Published")
+        page = self._asked_first(
+            request,
+            queryset,
+            action="publish_selected",
+            title="Publish balance sheets",
+            intro="These sheets appear on the public pages, with their CSV, JSON and PDF. A "
+            "published sheet cannot be changed, only restated. Only validated sheets are "
+            "published.",
+            submit="Publish sheets",
+        )
+        if page is None:
+            self._each(request, queryset, services.balance_sheet_publish, "Published")
+        return page
 
     def has_submit_permission(self, request):
         return services.user_can_submit(request.user)

@@ -102,7 +102,14 @@ def test_the_cwb_group_validates_from_the_admin_actions(
     assert b"validate_selected" not in client.get(changelist).content
     sign_in_verified(client, a_validator)
     assert b"validate_selected" in client.get(changelist).content
-    client.post(changelist, {"action": "validate_selected", "_selected_action": [sheet.pk]})
+    asked = client.post(changelist, {"action": "validate_selected", "_selected_action": [sheet.pk]})
+    assert b"Validate balance sheets" in asked.content
+    sheet.refresh_from_db()
+    assert sheet.status == "submitted"  # not until it is confirmed
+    client.post(
+        changelist,
+        {"action": "validate_selected", "_selected_action": [sheet.pk], "apply": "1"},
+    )
     sheet.refresh_from_db()
     assert sheet.status == "validated"
 

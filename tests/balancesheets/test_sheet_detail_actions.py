@@ -170,3 +170,17 @@ def test_the_sheet_pages_run_a_bounded_number_of_queries(
         assert client.get(_admin_page(sheet)).status_code == 200
     with django_assert_max_num_queries(18):
         assert client.get(_editor(sheet)).status_code == 200
+
+
+def test_publishing_from_the_list_asks_first(client, council, library, people):
+    sheet = _sheet_in(SheetStatus.VALIDATED, council, library, people)
+    sign_in_verified(client, people["officer"])
+    changelist = "/admin/balancesheets/balancesheet/"
+    chosen = {"action": "publish_selected", "_selected_action": [sheet.pk]}
+    asked = client.post(changelist, chosen)
+    assert 'value="Publish sheets"' in asked.content.decode()
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.VALIDATED
+    client.post(changelist, {**chosen, "apply": "1"})
+    sheet.refresh_from_db()
+    assert sheet.status == SheetStatus.PUBLISHED
