@@ -25,6 +25,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from core.admin import DetailAction, ReadOnlyAdminMixin, WorkflowActionsMixin
+from core.formatting import pounds
 from core.forms import GovukErrorsMixin
 from metrics.spend.importer import header_map_parse
 from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
@@ -185,7 +186,7 @@ class ImportBatchAdmin(WorkflowActionsMixin, admin.ModelAdmin):
         "status",
         "rows",
         "added",
-        "total_value",
+        "value_added",
         "sha256",
         "imported_by",
         "imported_at",
@@ -217,11 +218,16 @@ class ImportBatchAdmin(WorkflowActionsMixin, admin.ModelAdmin):
         ]
         return [*fields, "problems"] if obj and obj.error_report else fields
 
+    @admin.display(description="Total value of the payments added")
+    def value_added(self, obj):
+        return pounds(obj.total_value, pence=True)
+
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm(REVIEW_PERMISSION)
 
     def workflow_item_label(self, obj) -> str:
-        return f"{obj.file_name} (batch {obj.pk}): {obj.added:,} payments, £{obj.total_value:,}"
+        payments = f"{obj.added:,} payment{'' if obj.added == 1 else 's'}"
+        return f"{obj.file_name} (batch {obj.pk}): {payments}, {pounds(obj.total_value)}"
 
     def workflow_action_context(self, request, obj, detail, form) -> dict:
         if detail.name == "publish":

@@ -179,6 +179,7 @@ def test_the_preview_shows_rows_total_and_the_shares_before_and_after(held, offi
     page = _page(client, batch)
     assert "2 rows read: 2 added, 0 already held" in page
     assert "£6,000.00" in page
+    assert "6000.00" not in page  # no raw decimals, the total in the house style
     assert "<td>75.0%</td><td>40.0%</td>" in page  # the borough's share, without and with it
     assert "<td>£4,000</td><td>£10,000</td>" in page
 
