@@ -432,3 +432,15 @@ def test_payments_can_be_listed_by_their_batchs_state(held, officer, client):
     response = client.get("/admin/metrics/spendtransaction/", {"batch__status": "review"})
     assert response.status_code == 200
     assert response.context["cl"].result_count == batch.added == 2
+
+
+def test_opening_a_step_the_batch_has_moved_past_says_so_and_changes_nothing(held, officer, client):
+    batch = spend_import(path=_file(FILE), file_name="spend.csv").batch
+    import_batch_discard(batch=batch, actor=officer)
+    for step in ("publish", "withdraw"):
+        url = f"/admin/metrics/importbatch/{batch.pk}/action/{step}/"
+        response = client.get(url, follow=True)
+        assert response.status_code == 200
+        assert "This batch is discarded" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == "discarded"
