@@ -102,6 +102,14 @@ def test_the_sheet_page_shows_totals_by_capital_and_evidence(client, published_s
     assert "<script" not in page.split("</main>")[0].split("<main")[1]
 
 
+def test_the_sheet_page_summarises_large_sums_and_keeps_the_exact_ones(
+    client, published_sheet, slug
+):
+    page = client.get(SHEET.format(slug=slug)).content.decode()
+    assert "<strong>£2.4m</strong>" in page  # the net position in the summary
+    assert "£2,414,000.50" in page  # to the penny in the table of capitals
+
+
 def test_the_change_against_the_previous_year(
     client, council, published_sheet, library, an_officer, a_validator, slug
 ):
