@@ -5,6 +5,7 @@ from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -52,9 +53,15 @@ def charter(request):
     )
 
 
+# The public pages that draw charts (static/js/charts.mjs), named in the accessibility statement:
+# (the page's name, its URL name). A test crawls the site and checks these, and only these, do.
+PAGES_WITH_CHARTS = (("Local spend", "spend:index"),)
+
+
 @require_safe
 def accessibility_statement(request):
-    return render(request, "pages/accessibility.html")
+    pages_with_charts = [(name, reverse(url_name)) for name, url_name in PAGES_WITH_CHARTS]
+    return render(request, "pages/accessibility.html", {"pages_with_charts": pages_with_charts})
 
 
 @require_safe
