@@ -57,6 +57,7 @@ class Task:
     hint: str = ""
     items_heading: str = ""
     items: list[Item] = field(default_factory=list)
+    counted: str = "waiting"  # what the count is of: "3 waiting"
 
 
 @dataclass(frozen=True)
@@ -334,6 +335,7 @@ def _subject_requests(user) -> Section | None:
         _changelist("audit_subjectrequest"),
         hint=f"{recent['exports']} exports and {recent['erasures']} erasures. Requests arrive "
         "by email or post: answer each within one month.",
+        counted="answered",
     )
     return Section("Data subject requests", [task], links=links)
 

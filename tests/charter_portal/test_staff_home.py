@@ -227,7 +227,7 @@ def test_each_task_links_to_the_list_of_what_it_counts(
 def test_the_data_protection_role_reaches_subject_requests(waiting, client):
     html = _home(client, _user(DATA_PROTECTION))
     tasks = _tasks(html)
-    assert tasks["Subject requests answered in the last 30 days"][1] == "1 waiting"
+    assert tasks["Subject requests answered in the last 30 days"][1] == "1 answered"
     for url in ("/admin/audit/subjectrequest/export/", "/admin/audit/subjectrequest/erase/"):
         assert f'href="{url}"' in html
         assert client.get(url).status_code == 200
