@@ -306,9 +306,18 @@ class MetricValueAdmin(WorkflowActionsMixin, admin.ModelAdmin):
     ]
     IDENTITY_FIELDS = ["metric", "period_start", "period_end", "neighbourhood"]
 
+    def _value_only_shown(self, request, obj) -> bool:
+        return obj is not None and (
+            obj.metric.computed
+            or obj.status not in EDITABLE
+            or not self.has_change_permission(request, obj)
+        )
+
     def get_fields(self, request, obj=None):
         history = ["history"] if obj is not None else []
-        return [*self.IDENTITY_FIELDS, "value", "evidence", *self.STATE_FIELDS, *history]
+        # A value shown, not edited, reads in its unit (18.8%), not as stored (18.7585).
+        value = "value_display" if self._value_only_shown(request, obj) else "value"
+        return [*self.IDENTITY_FIELDS, value, "evidence", *self.STATE_FIELDS, *history]
 
     def get_inlines(self, request, obj):
         # Only values older than the audit trail have a history of the old kind.
@@ -318,8 +327,8 @@ class MetricValueAdmin(WorkflowActionsMixin, admin.ModelAdmin):
         if obj is None:
             return self.STATE_FIELDS
         readonly = [*self.IDENTITY_FIELDS, *self.STATE_FIELDS, "history"]
-        if obj.metric.computed or obj.status not in EDITABLE:
-            readonly.append("value")
+        if self._value_only_shown(request, obj):
+            readonly.append("value_display")
         if obj.status not in EDITABLE:
             readonly.append("evidence")
         return readonly

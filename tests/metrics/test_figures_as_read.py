@@ -40,3 +40,23 @@ def test_a_metric_shown_to_an_officer_in_admin_reads_in_its_unit(client, council
     assert "Baseline: 12.0%" in text
     assert "Target: 20.0%" in text
     assert "12.0000" not in text
+
+
+def test_a_validated_value_in_admin_reads_in_its_unit(client, council):
+    from metrics.models import ValueStatus
+
+    share = Metric.objects.get(code="spend-borough-share")
+    value = MetricValueFactory(
+        metric=share,
+        period_start=datetime.date(2025, 4, 1),
+        period_end=datetime.date(2026, 3, 31),
+        value=Decimal("18.7585"),
+        status=ValueStatus.VALIDATED,
+    )
+    sign_in_verified(client, officer(username="officer-ann"))
+    response = client.get(f"/admin/metrics/metricvalue/{value.pk}/change/")
+    assert response.status_code == 200
+    text = visible_text(response.content.decode())
+    assert "18.8%" in text
+    assert "Value: 18.8%" in text
+    assert "Value: 18.7585" not in text
