@@ -90,9 +90,9 @@ def test_erasing_from_admin_clears_the_outbox(client, private_pledge, officer_a)
 @pytest.mark.django_db
 def test_the_retention_job_clears_the_outbox_including_already_pledged_notices():
     old = _submit()
-    _submit()  # the same pledge again: an "already pledged" notice about no pledge
+    _submit()  # the same pledge again: an "already pledged" notice about the earlier pledge
     other = _submit(address="staying@private.example.org", text="Something else entirely.")
-    assert OutboundEmail.objects.filter(kind="already_pledged", about_id=None).count() == 1
+    assert OutboundEmail.objects.filter(kind="already_pledged", about_id=old.pledge.pk).count() == 1
     Pledge.objects.filter(pk=old.pledge.pk).update(
         created_at=timezone.now() - datetime.timedelta(days=31)
     )
