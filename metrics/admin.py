@@ -13,7 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 
+from core import formatting
 from core.admin import (
     NoFieldsForm,
     ReadOnlyTabularInline,
@@ -641,6 +643,10 @@ class LM3StudyForm(forms.ModelForm):
         return cleaned
 
 
+def _lm3_label(name: str) -> str:
+    return capfirst(LM3Study._meta.get_field(name).verbose_name)
+
+
 @admin.register(LM3Study)
 class LM3StudyAdmin(admin.ModelAdmin):
     form = LM3StudyForm
@@ -656,6 +662,56 @@ class LM3StudyAdmin(admin.ModelAdmin):
     search_fields = ["name", "organisation", "notes"]
     list_select_related = ["created_by"]
     readonly_fields = ["lm3", "created_by", "created_at"]
+    # For those who only view a study: pounds and re-spend rates as people read them (£118,000,
+    # 38%), not as the columns hold them (118000.00, 0.3800).
+    FIGURES_SHOWN = {
+        "round1_income": "round1_income_shown",
+        "round2_local_suppliers": "round2_local_suppliers_shown",
+        "round2_local_staff": "round2_local_staff_shown",
+        "supplier_respend_rate": "supplier_respend_rate_shown",
+        "staff_respend_rate": "staff_respend_rate_shown",
+    }
+
+    def _only_shown(self, request, obj) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if self._only_shown(request, obj):
+            return [*self.readonly_fields, *self.FIGURES_SHOWN.values()]
+        return self.readonly_fields
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if not self._only_shown(request, obj):
+            return fields
+        shown = self.FIGURES_SHOWN
+        return [shown.get(f, f) for f in fields if f not in shown.values()]
+
+    def _pounds(self, value) -> str:
+        return formatting.pounds(value)
+
+    def _rate(self, value) -> str:
+        return formatting.percentage(None if value is None else value * 100, places=0)
+
+    @admin.display(description=_lm3_label("round1_income"))
+    def round1_income_shown(self, study):
+        return self._pounds(study.round1_income)
+
+    @admin.display(description=_lm3_label("round2_local_suppliers"))
+    def round2_local_suppliers_shown(self, study):
+        return self._pounds(study.round2_local_suppliers)
+
+    @admin.display(description=_lm3_label("round2_local_staff"))
+    def round2_local_staff_shown(self, study):
+        return self._pounds(study.round2_local_staff)
+
+    @admin.display(description=_lm3_label("supplier_respend_rate"))
+    def supplier_respend_rate_shown(self, study):
+        return self._rate(study.supplier_respend_rate)
+
+    @admin.display(description=_lm3_label("staff_respend_rate"))
+    def staff_respend_rate_shown(self, study):
+        return self._rate(study.staff_respend_rate)
 
     def view_on_site(self, obj):
         return reverse("metrics:lm3_detail", args=[obj.pk])

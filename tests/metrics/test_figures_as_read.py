@@ -60,3 +60,24 @@ def test_a_validated_value_in_admin_reads_in_its_unit(client, council):
     assert "18.8%" in text
     assert "Value: 18.8%" in text
     assert "Value: 18.7585" not in text
+
+
+def test_an_lm3_study_shown_to_the_cwb_group_reads_in_pounds_and_percentages(client, council):
+    from tests.balancesheets.factories import validator
+    from tests.metrics.factories import LM3StudyFactory
+
+    study = LM3StudyFactory(
+        round1_income=Decimal("500000.00"),
+        round2_local_suppliers=Decimal("118000.00"),
+        round2_local_staff=Decimal("90000.00"),
+        supplier_respend_rate=Decimal("0.3800"),
+        staff_respend_rate=Decimal("0.4500"),
+    )
+    sign_in_verified(client, validator(username="validator-val"))
+    response = client.get(f"/admin/metrics/lm3study/{study.pk}/change/")
+    assert response.status_code == 200
+    text = visible_text(response.content.decode())
+    assert "£118,000" in text
+    assert "38%" in text
+    assert "118000.00" not in text
+    assert "0.3800" not in text
