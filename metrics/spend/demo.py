@@ -1,6 +1,8 @@
 """Demo spend for `make run`: a council's "spending over £500" payments from April 2024 to
 today, imported through the real import path, with a Community Wealth Building story: the share
-spent with suppliers in the borough rises over time.
+spent with suppliers in the borough rises over time. That file is published; a second, small
+one waits in review for an officer (last month's file issued again with late payments added:
+most of its lines are already held), so the review step has something to show.
 
 Everything here is illustrative: the suppliers are invented, and the postcode lookups added for
 suppliers outside Hertfordshire are demo data, not ONS data. Development only; idempotent.
@@ -23,6 +25,8 @@ from neighbourhoods.models import Council, PostcodeLookup
 from neighbourhoods.services import postcodes_import
 
 DEMO_FILE_NAME = "demo-spending-over-500.csv"
+REVIEW_HELD_LINES = 30  # lines of last month's file already held
+REVIEW_NEW_LINES = 12  # late payments, new
 FIRST_DAY = datetime.date(2024, 4, 1)
 SAMPLE_POSTCODES = Path(settings.BASE_DIR) / "data" / "postcodes" / "stevenage-sample.csv"
 BODY = "Stevenage Borough Council"
@@ -211,15 +215,17 @@ def demo_spend_ensure(
               "Supplier ID", "Supplier Postcode", "Service Area", "Expense Type",
               "Description"]  # fmt: skip
     used: set[str] = set()
+    rows = list(_rows(rng, suppliers, today, used))
     with tempfile.TemporaryDirectory() as directory:
-        path = Path(directory) / DEMO_FILE_NAME
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(_rows(rng, suppliers, today, used))
+        path = _csv_write(Path(directory) / DEMO_FILE_NAME, header, rows)
         imported = spend_import(path=path, file_name=DEMO_FILE_NAME, council=council)
         # Published at once, so that `make run` shows figures (an upload waits for review).
         import_batch_publish(batch=imported.batch, actor=None)
+        month, reissued = _month_reissued(rng, rows, today)
+        if reissued:
+            name = f"demo-spending-over-500-{month:%Y-%m}-reissued.csv"
+            path = _csv_write(Path(directory) / name, header, reissued)
+            spend_import(path=path, file_name=name, council=council)  # left in review
     supplier_flags_import(
         rows=[
             {
@@ -234,3 +240,29 @@ def demo_spend_ensure(
         ]
     )
     return SpendTransaction.objects.count()
+
+
+def _csv_write(path: Path, header: list[str], rows: list[list]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def _month_reissued(
+    rng: random.Random, rows: list[list], today: datetime.date
+) -> tuple[datetime.date, list[list]]:
+    """Last month's file issued again: some of its lines (already held) and late payments."""
+    month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    in_month = [row for row in rows if row[1].endswith(month.strftime("/%m/%Y"))]
+    if not in_month:
+        return month, []
+    held = rng.sample(in_month, min(REVIEW_HELD_LINES, len(in_month)))
+    late = []
+    for number in range(1, REVIEW_NEW_LINES + 1):
+        row = list(rng.choice(in_month))
+        row[2] = f"SBC9{number:06d}"  # a transaction number the published file never used
+        row[3] = f"£{round(max(500.0, rng.lognormvariate(7.0, 1.0)), 2):,.2f}"
+        late.append(row)
+    return month, sorted(held + late, key=lambda row: row[1][6:] + row[1][3:5] + row[1][:2])

@@ -34,3 +34,17 @@ def test_demo_spend_is_realistic_idempotent_and_local_spend_rises(council):
         period_start=datetime.date(2025, 4, 1), period_end=datetime.date(2025, 9, 30)
     )
     assert later.borough_share > earlier.borough_share
+
+
+def test_the_demo_leaves_last_months_reissued_file_in_review_for_an_officer(council):
+    from metrics.spend.models import ImportBatch
+    from metrics.spend.selectors import import_batches_in_review
+
+    demo_spend_ensure(council=council, today=datetime.date(2025, 11, 30))
+    published = ImportBatch.objects.get(status="published")
+    waiting = import_batches_in_review().get()
+    assert waiting.file_name == "demo-spending-over-500-2025-10-reissued.csv"
+    assert (waiting.rows, waiting.added, waiting.already_held) == (42, 12, 30)
+    assert published.added == SpendTransaction.objects.filter(batch=published).count()
+    dates = SpendTransaction.objects.filter(batch=waiting).values_list("payment_date", flat=True)
+    assert {(day.year, day.month) for day in dates} == {(2025, 10)}
