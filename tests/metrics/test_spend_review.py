@@ -26,7 +26,7 @@ from metrics.spend.services import (
     spend_import,
 )
 from metrics.spend.sources import spend_share_borough
-from tests.metrics.factories import officer_user, staff_user, validator_user
+from tests.metrics.factories import ImportBatchFactory, officer_user, staff_user, validator_user
 from tests.metrics.factories_spend import SpendTransactionFactory, SupplierFactory
 from tests.signin import sign_in_verified
 
@@ -444,3 +444,25 @@ def test_opening_a_step_the_batch_has_moved_past_says_so_and_changes_nothing(hel
         assert "This batch is discarded" in response.content.decode()
     batch.refresh_from_db()
     assert batch.status == "discarded"
+
+
+def test_the_dashboards_spend_counts_only_published_batches(council):
+    from metrics.spend.dashboard import spend_with_neighbourhood_suppliers
+
+    neighbourhood = council.neighbourhoods.first()
+    here = SupplierFactory(name="Here Ltd", locality=Locality.BOROUGH, neighbourhood=neighbourhood)
+    SpendTransactionFactory(supplier=here, amount=Decimal("700.00"))
+    waiting = ImportBatchFactory(status="review")
+    SpendTransactionFactory(supplier=here, amount=Decimal("9000.00"), batch=waiting)
+    spend = spend_with_neighbourhood_suppliers(neighbourhood=neighbourhood)
+    assert (spend.total, spend.transactions) == (Decimal("700.00"), 1)
+
+
+def test_the_impact_reports_spend_counts_only_published_batches(council, client):
+    local = SupplierFactory(name="Local Builders Ltd", locality=Locality.BOROUGH)
+    SpendTransactionFactory(supplier=local, amount=Decimal("700.00"))
+    SpendTransactionFactory(
+        supplier=local, amount=Decimal("9000.00"), batch=ImportBatchFactory(status="review")
+    )
+    report = client.get(f"/impact/{YEAR}.json").json()
+    assert Decimal(report["spend"]["total"]) == Decimal("700.00")
