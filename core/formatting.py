@@ -5,7 +5,7 @@ a negative amount has a true minus sign (U+2212), which screen readers say as "m
 hyphen; nothing to show is an en dash.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 MINUS = "\u2212"
@@ -61,6 +61,7 @@ def pounds_short(value: Any, *, empty: str = DASH) -> str:
 
 
 def _trimmed(number: Decimal, places: int) -> str:
+    number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)  # £1.25m: £1.3m
     text = f"{number:,.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 

@@ -40,7 +40,9 @@ def metric_value_format(value: Any, unit: str) -> str:
     if unit == Unit.PERCENT:
         return f"{number:,.1f}%"
     if unit == Unit.POUNDS:
-        return pounds_format(number)
+        # Large sums in the short style (£1,780,000 reads £1.8m); smaller ones as they are.
+        large = abs(number) >= 1_000_000
+        return formatting.pounds_short(number) if large else pounds_format(number)
     if unit == Unit.COUNT:
         return f"{number:,.0f}"
     figure = f"{number:,.0f}" if is_whole(number) else f"{number:,.1f}"

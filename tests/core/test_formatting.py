@@ -13,6 +13,7 @@ from core.formatting import MINUS, pounds_change_short, pounds_short
         ("1651656433.00", "£1.65bn"),
         ("271812345.67", "£271.8m"),
         ("1200000", "£1.2m"),
+        ("1250000", "£1.3m"),  # half up, as people round
         ("3000000", "£3m"),
         ("999999.99", "£1m"),
         ("957236.40", "£957,236"),

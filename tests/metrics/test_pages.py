@@ -293,7 +293,8 @@ def test_unit_formats(council):
     from metrics.templatetags.metric_format import metric_change_format, metric_value_format
 
     assert metric_value_format(Decimal("18.2000"), Unit.PERCENT) == "18.2%"
-    assert metric_value_format(Decimal("1250000.0000"), Unit.POUNDS) == "£1,250,000"
+    assert metric_value_format(Decimal("1250000.0000"), Unit.POUNDS) == "£1.3m"
+    assert metric_value_format(Decimal("265000.0000"), Unit.POUNDS) == "£265,000"
     assert metric_value_format(Decimal("12.5"), Unit.POUNDS) == "£12.50"
     assert metric_value_format(Decimal("1234"), Unit.COUNT) == "1,234"
     assert metric_value_format(Decimal("1"), Unit.HOURS) == "1 hour"
