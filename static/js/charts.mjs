@@ -12,15 +12,17 @@ function value(cell) {
   return text === undefined || text === "" ? null : Number(text);
 }
 
+// The chart goes above the table's scrolling region (where there is one), in a box of fixed
+// height (.charter-chart) that the chart fills, so it stays readable on a narrow screen.
 function canvasBefore(table) {
   const caption = table.caption ? table.caption.textContent.trim() : "Chart";
   const wrapper = document.createElement("div");
-  wrapper.className = "govuk-!-margin-bottom-6";
+  wrapper.className = "charter-chart";
   const canvas = document.createElement("canvas");
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", `${caption}: a chart of the figures in the table below`);
   wrapper.append(canvas);
-  table.before(wrapper);
+  (table.closest(".charter-table-scroll") ?? table).before(wrapper);
   return canvas;
 }
 
@@ -49,30 +51,40 @@ const charts = {
       options: {
         indexAxis: "y",
         animation: false,
+        maintainAspectRatio: false,
         plugins: { legend: { display: false } },
         scales: { x: percentAxis },
       },
     });
   },
-  // Share of spending in the borough and the county, quarter by quarter.
+  // Share of spending in the borough and the county, quarter by quarter. The two lines differ
+  // in dash and marker as well as colour (WCAG 1.4.1), and the legend shows the markers.
   quarters(table, Chart) {
     const all = rows(table);
-    const series = (column, label, colour) => ({
+    const series = (column, label, colour, dash, marker) => ({
       label,
       data: all.map((row) => value(row.cells[column])),
       borderColor: colour,
       backgroundColor: colour,
+      borderDash: dash,
+      pointStyle: marker,
+      pointRadius: 4,
     });
     return new Chart(canvasBefore(table), {
       type: "line",
       data: {
         labels: all.map((row) => row.cells[0].textContent.trim()),
         datasets: [
-          series(2, "In the borough (%)", COLOURS[0]),
-          series(3, "In the county, the borough included (%)", COLOURS[1]),
+          series(2, "In the borough (%)", COLOURS[0], [], "circle"),
+          series(3, "In the county, the borough included (%)", COLOURS[1], [6, 4], "rect"),
         ],
       },
-      options: { animation: false, scales: { y: percentAxis } },
+      options: {
+        animation: false,
+        maintainAspectRatio: false,
+        plugins: { legend: { labels: { usePointStyle: true } } },
+        scales: { y: percentAxis },
+      },
     });
   },
 };

@@ -101,3 +101,19 @@ def test_a_narrow_table_pads_every_column_but_the_last():
     )
     html = render("{% govuk_table table %}", table=table)
     assert html.count("govuk-!-padding-right-2") == 4  # two headers, the row header, one cell
+
+
+def test_a_table_scrolls_in_a_focusable_region_named_by_its_caption():
+    table = Table(
+        caption="Spending by department",
+        columns=[Column("Department", "label")],
+        rows=[{"label": "Housing"}],
+    )
+    html = render("{% govuk_table table %}", table=table)
+    region = re.search(r"<div ([^>]*)>\s*(?:\{#.*?#\}\s*)?<table", html, re.S)
+    assert region, html
+    attributes = region.group(1)
+    assert 'class="charter-table-scroll"' in attributes  # overflow-x: auto, in application.scss
+    assert 'role="region"' in attributes
+    assert 'aria-label="Spending by department"' in attributes
+    assert 'tabindex="0"' in attributes
