@@ -5,19 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pledges', '0012_pledge_source_phone_email'),
+        ("pledges", "0012_pledge_source_phone_email"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PledgeManageLink',
+            name="PledgeManageLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('pledge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='manage_links', to='pledges.pledge')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "pledge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="manage_links",
+                        to="pledges.pledge",
+                    ),
+                ),
             ],
         ),
     ]
