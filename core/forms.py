@@ -10,6 +10,8 @@ Forms take it with `GovukErrorsMixin` (first in the bases); admin's model forms 
 `govuk_errors_for_admin(site)`, called once from the project's AppConfig.ready().
 """
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinLengthValidator
@@ -155,3 +157,12 @@ def govuk_errors_for_admin(site) -> None:
             model_admin.add_form = govuk_form(model_admin.add_form)
         for inline in model_admin.inlines:
             inline.form = govuk_form(inline.form)
+
+
+def decimals_as_typed(form: forms.BaseForm) -> None:
+    """Decimal fields start with the figure as a person would type it (4990, 12.5), not as the
+    column holds it (4990.0000, 12.5000)."""
+    for name, field in form.fields.items():
+        value = form.initial.get(name)
+        if isinstance(field, forms.DecimalField) and isinstance(value, Decimal):
+            form.initial[name] = f"{value.normalize():f}"

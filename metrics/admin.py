@@ -24,6 +24,7 @@ from core.admin import (
     confirmation_page,
     counted,
 )
+from core.forms import decimals_as_typed
 from metrics.admin_actions import VALUE_DETAIL_ACTIONS, reopen_form, return_form
 from metrics.lm3 import lm3_for_study, lm3_round2_suppliers_from_spend
 from metrics.models import (
@@ -90,6 +91,7 @@ class MetricForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        decimals_as_typed(self)
         if "source" in self.fields:
             keys = ", ".join(key for key, _ in metric_source_choices())
             self.fields["source"].help_text += f" Registered sources: {keys}."
@@ -197,6 +199,7 @@ class MetricValueForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        decimals_as_typed(self)
         if "metric" in self.fields:
             # Officers type values only for metrics the system does not compute.
             self.fields["metric"].queryset = Metric.objects.filter(
@@ -236,10 +239,16 @@ class MetricValueForm(forms.ModelForm):
         return cleaned
 
 
+def _as_typed(key: str, text):
+    """A stored figure as a person would type it (4990, not 4990.0000); anything else as it is."""
+    number = formatting.as_decimal(text) if key == "value" else None
+    return text if number is None else f"{number.normalize():f}"
+
+
 def _what_changed(before: dict, after: dict) -> str:
     parts = []
     for key in HISTORY_FIELDS_SHOWN:
-        old, new = before.get(key), after.get(key)
+        old, new = _as_typed(key, before.get(key)), _as_typed(key, after.get(key))
         if old == new:
             continue
         if not before:

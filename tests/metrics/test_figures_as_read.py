@@ -4,7 +4,7 @@ and messages) in its unit and period, and an indicator without a proxy says so i
 import datetime
 from decimal import Decimal
 
-from metrics.models import Metric
+from metrics.models import Metric, ValueStatus
 from tests.balancesheets.factories import officer
 from tests.charter_portal.test_figures_crawl import visible_text
 from tests.metrics.factories import MetricValueFactory
@@ -43,8 +43,6 @@ def test_a_metric_shown_to_an_officer_in_admin_reads_in_its_unit(client, council
 
 
 def test_a_validated_value_in_admin_reads_in_its_unit(client, council):
-    from metrics.models import ValueStatus
-
     share = Metric.objects.get(code="spend-borough-share")
     value = MetricValueFactory(
         metric=share,
@@ -81,3 +79,19 @@ def test_an_lm3_study_shown_to_the_cwb_group_reads_in_pounds_and_percentages(cli
     assert "38%" in text
     assert "118000.00" not in text
     assert "0.3800" not in text
+
+
+def test_a_draft_value_in_admin_starts_as_a_person_would_type_it(client, council):
+    metric = Metric.objects.get(code="placements-delivered")  # a count, typed in
+    value = MetricValueFactory(
+        metric=metric,
+        period_start=datetime.date(2025, 4, 1),
+        period_end=datetime.date(2026, 3, 31),
+        value=Decimal("4990.0000"),
+        status=ValueStatus.DRAFT,
+    )
+    value.refresh_from_db()
+    sign_in_verified(client, officer(username="officer-ann"))
+    page = client.get(f"/admin/metrics/metricvalue/{value.pk}/change/").content.decode()
+    assert 'value="4990"' in page
+    assert "4990.0000" not in page
