@@ -432,10 +432,12 @@ def balance_sheet_submit(*, sheet: BalanceSheet, actor: User) -> BalanceSheet:
 def balance_sheet_validate(*, sheet: BalanceSheet, actor: User, comments: str = "") -> BalanceSheet:
     """A CWB Group member confirms a submitted sheet; not the officer who submitted it."""
     sheet = _locked(sheet)
-    SHEET_WORKFLOW.check(VALIDATE, sheet, actor)
-    if sheet.submitted_by_id == actor.pk:
+    # Asked before the workflow's check, whose "allowed" also refuses the submitter, so that
+    # they are told why rather than that only the CWB Group validates.
+    if sheet.submitted_by_id == actor.pk and sheet.status == SheetStatus.SUBMITTED:
         raise ValidationError("You submitted this sheet, so another member of the CWB Group must "
                               "validate it.")  # fmt: skip
+    SHEET_WORKFLOW.check(VALIDATE, sheet, actor)
     SHEET_WORKFLOW.apply(VALIDATE, sheet)
     sheet.validated_at = clock.now()
     sheet.validated_by = actor

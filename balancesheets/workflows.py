@@ -37,6 +37,14 @@ def _is_validator(user: Any, sheet: Any) -> bool:
     return user_is_validator(user)
 
 
+def _may_validate(user: Any, sheet: Any) -> bool:
+    """A CWB Group member, and never the one who submitted the sheet (so no Validate button)."""
+    submitter = getattr(sheet, "submitted_by_id", None)
+    if submitter is not None and submitter == getattr(user, "pk", None):
+        return False
+    return _is_validator(user, sheet)
+
+
 def _may_publish(user: Any, sheet: Any) -> bool:
     from balancesheets.services import user_can_publish
 
@@ -85,7 +93,7 @@ SHEET_WORKFLOW = Workflow(
             label="Validate",
             sources=frozenset({SheetStatus.SUBMITTED}),
             target=SheetStatus.VALIDATED,
-            allowed=_is_validator,
+            allowed=_may_validate,
             forbidden="Only members of the CWB Group validate balance sheets.",
             refusal="Only a sheet submitted for validation can be validated or returned.",
         ),

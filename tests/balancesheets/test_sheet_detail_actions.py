@@ -184,3 +184,13 @@ def test_publishing_from_the_list_asks_first(client, council, library, people):
     client.post(changelist, {**chosen, "apply": "1"})
     sheet.refresh_from_db()
     assert sheet.status == SheetStatus.PUBLISHED
+
+
+@pytest.mark.parametrize("page", [_editor, _admin_page], ids=["editor", "admin"])
+def test_a_member_who_submitted_the_sheet_is_not_offered_validate(client, council, library, page):
+    both = officer()
+    both.groups.add(*validator().groups.all())
+    people = {"officer": both, "validator": validator()}
+    sheet = _sheet_in(SheetStatus.SUBMITTED, council, library, people)
+    sign_in_verified(client, both)
+    assert "validate" not in _steps_linked(client.get(page(sheet)))
