@@ -40,6 +40,8 @@ class ReadOnlyAdminMixin:
 class ReadOnlyTabularInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
+    # Scrolls at narrow widths with nothing focusable inside: the group itself takes focus.
+    template = "admin/edit_inline/tabular_readonly.html"
 
 
 def counted(singular: str, plural: str, count: int) -> str:

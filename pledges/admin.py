@@ -155,6 +155,7 @@ class PledgeUpdateInline(ReadOnlyTabularInline):
 class OutboundEmailInline(ReadOnlyAdminMixin, GenericTabularInline):
     """The emails sent to the pledger; their bodies hold private links, so they are not shown."""
 
+    template = ReadOnlyTabularInline.template
     model = OutboundEmail
     ct_field, ct_fk_field = "about_type", "about_id"
     extra = 0
