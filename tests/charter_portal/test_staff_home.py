@@ -330,6 +330,13 @@ def test_admin_home_links_to_the_staff_home_and_the_balance_sheet_editor(council
     assert 'href="/balance-sheets/manage/"' in html
 
 
+def test_admin_home_says_in_words_that_nothing_was_done_through_admin_yet(council, client):
+    sign_in_verified(client, _user(OFFICERS))
+    html = client.get("/admin/").content.decode()
+    assert "None available" not in html
+    assert "You have not added, changed or deleted anything" in html
+
+
 def test_the_footer_sign_in_link_leads_to_sign_in_without_a_next(council, client):
     html = client.get("/").content.decode()
     assert re.search(r'href="/sign-in/"[^>]*>Sign in for councillors and staff</a>', html)
