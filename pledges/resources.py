@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import Manager
 from django.utils import timezone
 from import_export import fields, resources, widgets
@@ -288,6 +289,21 @@ class PaperPledgeResource(resources.ModelResource):
             if normalised is None:
                 check("postcode", f"Enter a full UK postcode, like SG1 1HN, not “{postcode}”")
             cleaned["postcode"] = normalised or ""
+
+        email = cleaned.get("email", "").strip()
+        cleaned["email"] = email
+        email_max_length = Pledge._meta.get_field("email").max_length
+        if email and len(email) > email_max_length:
+            check("email", f"The email address must be {email_max_length} characters or fewer")
+        elif email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                check(
+                    "email",
+                    f"Enter an email address in the correct format, like name@example.com, "
+                    f"not “{email}”",
+                )
 
         for name, value in cleaned.items():
             if name != "commitments":

@@ -170,7 +170,8 @@ def test_importing_the_same_file_again_adds_nothing(officer_client):
         ({"pledger_type": "resident"}, "organisation_size", "only businesses give one"),
         ({"show_name": "perhaps"}, "show_name", "Enter yes or no"),
         ({"postcode": "not a postcode"}, "postcode", "Enter a full UK postcode"),
-        ({"email": "sam at bakery"}, "email", "Enter a valid email address"),
+        ({"email": "sam at bakery"}, "email", "Enter an email address in the correct format"),
+        ({"email": "s" * 250 + "@example.com"}, "email", "must be 254 characters or fewer"),
     ],
 )
 def test_a_file_with_a_bad_row_imports_nothing_and_says_why(
@@ -181,6 +182,7 @@ def test_a_file_with_a_bad_row_imports_nothing_and_says_why(
     assert response.context.get("confirm_form") is None
     assert message in page
     assert column in page
+    assert "Enter a valid" not in page  # Django's voice, not GOV.UK's
     assert not Pledge.objects.exists()
 
 
