@@ -32,7 +32,7 @@ def test_the_statement_names_exactly_the_pages_that_draw_charts(seeded, client, 
     assert statement_links == with_charts
 
 
-def test_the_statement_links_each_page_it_names_by_its_url_name(client, council, statement_links):
+def test_the_statement_links_each_page_it_names_by_its_url_name(seeded, client, statement_links):
     assert {resolve(path).view_name for path in statement_links} == {
         url_name for _, url_name in PAGES_WITH_CHARTS
     }
