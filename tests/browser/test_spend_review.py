@@ -10,7 +10,6 @@ from core.roles import OFFICERS
 from metrics.spend.models import Locality
 from metrics.spend.services import spend_import
 from tests.browser.fixtures import NARROWEST_VIEWPORT, assert_no_axe_violations
-from tests.browser.test_detail_actions import _axe_violations_within
 from tests.factories import UserFactory
 from tests.metrics.factories_spend import SpendTransactionFactory, SupplierFactory
 from tests.signin import browser_sign_in
@@ -68,8 +67,8 @@ def test_an_officer_publishes_then_withdraws_a_batch_without_javascript(
 def test_the_batch_page_and_its_confirmation_pages_pass_axe(officer, batch, page, width):
     page.set_viewport_size({"width": width, "height": 900})
     _open(page, officer, batch)
-    for part in (".workflow-actions", "#import-progress", "#batch-preview"):
-        assert _axe_violations_within(page, part) == [], part
+    expect(page.locator("#batch-preview")).to_be_visible()
+    assert_no_axe_violations(page)
     page.goto(f"/admin/metrics/importbatch/{batch.pk}/action/publish/")
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Publish the batch").click()
