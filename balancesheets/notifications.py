@@ -26,8 +26,7 @@ def _context(sheet: BalanceSheet, actor: User | None) -> dict:
 def balance_sheet_submitted_notify(*, sheet: BalanceSheet, actor: User | None) -> int:
     """Tell the CWB Group a sheet waits for validation. Returns how many emails were queued."""
     context = _context(sheet, actor)
-    own = actor.email.casefold() if actor and actor.email else None
-    addresses = [a for a in role_addresses(CWB_GROUP) if a.casefold() != own]
+    addresses = role_addresses(CWB_GROUP, excluding=actor)
     for address in addresses:
         email_queue(
             to=address,

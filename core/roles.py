@@ -18,17 +18,18 @@ DATA_PROTECTION = "Data protection"
 ROLES = (OFFICERS, COUNCILLORS, CWB_GROUP, DATA_PROTECTION)
 
 
-def role_addresses(role: str) -> list[str]:
-    """The email addresses of a role's active members who have one: whom its emails go to."""
+def role_addresses(role: str, *, excluding=None) -> list[str]:
+    """The email addresses of a role's active members who have one: whom its emails go to.
+    `excluding`: a user not to tell (the one who did what the email is about)."""
     from django.contrib.auth.models import User
 
-    return sorted(
-        set(
-            User.objects.filter(groups__name=role, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
+    own = excluding.email.casefold() if excluding is not None and excluding.email else None
+    addresses = set(
+        User.objects.filter(groups__name=role, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
     )
+    return sorted(address for address in addresses if address.casefold() != own)
 
 
 def roles_apply(

@@ -61,8 +61,7 @@ def metric_value_notifications_batched() -> Iterator[None]:
 
 
 def _submitted_recipients(actor: User | None) -> list[str]:
-    own = actor.email.casefold() if actor and actor.email else None
-    return [a for a in role_addresses(CWB_GROUP) if a.casefold() != own]
+    return role_addresses(CWB_GROUP, excluding=actor)
 
 
 def _submitter_address(metric_value: MetricValue) -> str:
