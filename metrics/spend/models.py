@@ -178,6 +178,12 @@ class SpendTransaction(models.Model):
     department = models.CharField(max_length=200, blank=True)
     expense_type = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
+    # Where this payment went, when its line gives a postcode: a supplier paid at two postcodes
+    # (one in the borough, one outside) has each payment counted where it went. `locality` is
+    # blank when the line gives no postcode, and the supplier's then counts (sources.
+    # payment_locality); a postcode that is not a UK one is kept as written, locality unknown.
+    postcode = models.CharField(max_length=40, blank=True, db_default="")
+    locality = models.CharField(max_length=10, choices=Locality.choices, blank=True, db_default="")
     # sha256 of the row's values and its occurrence in its file: the same transaction imported
     # again is recognised, while identical split lines of one invoice are both kept.
     line_hash = models.CharField(max_length=64, unique=True)
@@ -186,6 +192,12 @@ class SpendTransaction(models.Model):
         ordering = ["-payment_date", "pk"]
         indexes = [
             models.Index(fields=["payment_date", "supplier"], name="spend_date_supplier_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(locality="") | Q(locality__in=Locality.values),
+                name="spendtransaction_locality_valid",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -18,11 +18,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, DecimalField, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce, NullIf
 
 from metrics.sources import Compute, metric_source_register
-from metrics.spend.models import ImportBatch, Locality, SpendTransaction
+from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction
 from neighbourhoods.models import Neighbourhood
 
 SHARE_PLACES = Decimal("0.0001")
@@ -34,6 +34,21 @@ def spend_published() -> QuerySet:
     """Every public payment: those of published import batches. Every public figure (/spend/,
     its downloads, the metric sources, the impact report, the dashboards) starts here."""
     return SpendTransaction.objects.filter(batch__status=ImportBatch.Status.PUBLISHED)
+
+
+def payment_locality(prefix: str = "") -> Case:
+    """Where a payment went: an officer's decision on its supplier first; else the locality of
+    the postcode its own line gives; else its supplier's. `prefix` reaches the payment through
+    a relation ("transactions__" from a supplier)."""
+    return Case(
+        When(
+            **{f"{prefix}supplier__locality_source": LocalitySource.OFFICER},
+            then=F(f"{prefix}supplier__locality"),
+        ),
+        default=Coalesce(
+            NullIf(F(f"{prefix}locality"), Value("")), F(f"{prefix}supplier__locality")
+        ),
+    )
 
 
 def spend_in_scope(*, period_start: datetime.date, period_end: datetime.date) -> QuerySet:
@@ -85,10 +100,11 @@ def _sum(condition: Q | None = None) -> Coalesce:
 
 def spend_shares(*, period_start: datetime.date, period_end: datetime.date) -> SpendShares:
     """Every spend share of a period in one aggregate query over spend joined to suppliers."""
-    totals = spend_in_scope(period_start=period_start, period_end=period_end).aggregate(
+    spend = spend_in_scope(period_start=period_start, period_end=period_end)
+    totals = spend.annotate(went_to=payment_locality()).aggregate(
         total=_sum(),
-        borough=_sum(Q(supplier__locality=Locality.BOROUGH)),
-        county=_sum(Q(supplier__locality__in=[Locality.BOROUGH, Locality.COUNTY])),
+        borough=_sum(Q(went_to=Locality.BOROUGH)),
+        county=_sum(Q(went_to__in=[Locality.BOROUGH, Locality.COUNTY])),
         sme=_sum(Q(supplier__is_sme=True)),
         vcse=_sum(Q(supplier__is_vcse=True)),
         transactions=Count("pk"),
