@@ -154,6 +154,28 @@ class SpendRow(NamedTuple):
     base_hash: str
 
 
+class LeftOutRow(NamedTuple):
+    """A line of the file left out on purpose, never in any figure: a footer ("Total", "Grand
+    total"), or, when the officer chose so for this import, a line that fails only on fields
+    that make it meaningless (no supplier and a trivial amount). The batch counts and lists
+    them (ImportBatch.left_out, .left_out_report)."""
+
+    line: int
+    reason: str
+    amount: Decimal | None = None
+    text: str = ""  # the line's cells as written, shortened, for the report
+    sheet: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "sheet": self.sheet,
+            "line": self.line,
+            "reason": self.reason,
+            "amount": None if self.amount is None else str(self.amount),
+            "text": self.text[:300],
+        }
+
+
 def field_for(name: str) -> str | None:
     """The field a --map target names: its own name ("supplier_name"), its label ("Supplier
     name") or any alias ("Beneficiary"); "ignore" skips the column."""
@@ -251,7 +273,7 @@ def spend_rows(
     body_name: str = "",
     today: datetime.date | None = None,
     on_columns: Callable[[SpendColumns], None] | None = None,
-) -> Iterator[SpendRow | list[RowError]]:
+) -> Iterator[SpendRow | list[RowError] | LeftOutRow]:
     """Each data row of the file, checked: a SpendRow, or the list of its problems.
 
     Blank rows are skipped. Raises SpendFileError when no header row is found.

@@ -53,6 +53,15 @@ class ImportBatch(models.Model):
     added = models.PositiveIntegerField(default=0, help_text="Rows not already held.")
     status = models.CharField(max_length=10, choices=Status.choices)
     error_report = models.JSONField(default=list, blank=True)
+    # Lines left out on purpose (footers; trivial lines when the officer chose so for this
+    # import, `leave_out_trivial`): counted, listed, never in any figure.
+    leave_out_trivial = models.BooleanField(
+        "leave out trivial lines",
+        default=False,
+        help_text="The officer chose to leave out lines with no supplier and a trivial amount.",
+    )
+    left_out = models.PositiveIntegerField(default=0, help_text="Lines left out on purpose.")
+    left_out_report = models.JSONField(default=list, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -118,7 +127,7 @@ class ImportBatch(models.Model):
 
     @property
     def already_held(self) -> int:
-        return self.rows - self.added
+        return self.rows - self.added - self.left_out
 
 
 class Supplier(models.Model):

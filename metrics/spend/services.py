@@ -37,7 +37,7 @@ from django.utils import timezone
 from audit.trail import trail_step
 from core.tabular import RowError
 from metrics.spend.files import SpendFile, SpendFileError
-from metrics.spend.importer import SpendColumns, SpendRow, spend_rows
+from metrics.spend.importer import LeftOutRow, SpendColumns, SpendRow, spend_rows
 from metrics.spend.models import BATCH_HOLDING_STATES, ImportBatch, SpendTransaction, Supplier
 from metrics.spend.reference import spend_reference
 from metrics.spend.suppliers import supplier_localities_refresh
@@ -159,10 +159,11 @@ class SpendImportResult:
     dry_run: bool = False
     columns: list[tuple[str, str]] = field(default_factory=list)
     preview: list[SpendRow] = field(default_factory=list)
+    left_out: int = 0
 
     @property
     def already_held(self) -> int:
-        return self.rows - self.added
+        return self.rows - self.added - self.left_out
 
 
 class SpendImportError(Exception):
@@ -338,7 +339,8 @@ def _import(
     seen_columns: list[SpendColumns] = []
     preview: list[SpendRow] = []
     errors: list[RowError] = []
-    total_errors = rows = 0
+    total_errors = rows = left_out = 0
+    left_out_report: list[dict] = []
     rows_iter = spend_rows(
         spend_file,
         header_map=header_map,
@@ -359,7 +361,11 @@ def _import(
             lines: list[str] = []
             for item in rows_iter:
                 rows += 1
-                if isinstance(item, list):
+                if isinstance(item, LeftOutRow):
+                    left_out += 1
+                    if len(left_out_report) < SPEND_MAX_ERRORS:
+                        left_out_report.append(item.as_dict())
+                elif isinstance(item, list):
                     total_errors += len(item)
                     errors.extend(item[: max(0, SPEND_MAX_ERRORS - len(errors))])
                     lines = []
@@ -401,7 +407,19 @@ def _import(
         total_value,
         timezone.now(),
     )
-    batch.save(update_fields=["status", "sha256", "rows", "added", "total_value", "finished_at"])
+    batch.left_out, batch.left_out_report = left_out, left_out_report
+    batch.save(
+        update_fields=[
+            "status",
+            "sha256",
+            "rows",
+            "added",
+            "total_value",
+            "finished_at",
+            "left_out",
+            "left_out_report",
+        ]
+    )
     return SpendImportResult(
         batch=batch,
         file_name=file_name,
@@ -410,6 +428,7 @@ def _import(
         new_suppliers=new_suppliers,
         columns=columns,
         preview=preview,
+        left_out=left_out,
     )
 
 
