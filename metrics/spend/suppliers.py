@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 from core.tabular import ImportRefused, RowError, columns_find
 from metrics.spend.models import Locality, LocalitySource, Supplier
@@ -27,8 +27,6 @@ from metrics.spend.reference import spend_reference
 from neighbourhoods.models import Council, PostcodeLookup
 from neighbourhoods.postcodes import normalise_postcode, outward_code
 from neighbourhoods.selectors import council_current
-
-REFRESH_CHUNK_SIZE = 2000
 
 
 class LocalityDecision(NamedTuple):
@@ -64,71 +62,124 @@ def supplier_locality_decide(
     return LocalityDecision(Locality.UNKNOWN, LocalitySource.NONE)
 
 
+# Where a normalised postcode {postcode} lies, as SQL: the same decision as
+# supplier_locality_decide, for every row at once. {lookup} is the postcode lookup's row for it
+# (a LEFT JOIN). Text that is not a normalised UK postcode ("D02 X285", "SG1") is unknown.
+_LOCALITY_CASE = """
+CASE
+    WHEN {postcode} !~ '^[A-Z]{{1,2}}[0-9][0-9A-Z]? [0-9][A-Z]{{2}}$' THEN 'unknown'
+    WHEN {lookup}.lad_code <> '' AND %(council_lad)s <> '' THEN
+        CASE WHEN {lookup}.lad_code = %(council_lad)s THEN 'borough'
+             WHEN {lookup}.lad_code = ANY(%(county)s) THEN 'county'
+             ELSE 'elsewhere' END
+    WHEN split_part({postcode}, ' ', 1) = ANY(%(prefixes)s) THEN 'borough'
+    ELSE 'unknown'
+END"""
+_SOURCE_CASE = """
+CASE
+    WHEN {postcode} !~ '^[A-Z]{{1,2}}[0-9][0-9A-Z]? [0-9][A-Z]{{2}}$' THEN 'none'
+    WHEN {lookup}.lad_code <> '' AND %(council_lad)s <> '' THEN 'postcode_lookup'
+    WHEN split_part({postcode}, ' ', 1) = ANY(%(prefixes)s) THEN 'postcode_prefix'
+    ELSE 'none'
+END"""
+_SUPPLIERS_REFRESH_SQL = """
+WITH decided AS (
+    SELECT s.id,
+        {locality} AS locality,
+        {source} AS source,
+        CASE WHEN {locality} = 'borough' THEN n.id END AS neighbourhood_id
+    FROM {supplier} AS s
+    LEFT JOIN {lookup_table} AS l ON l.postcode = s.postcode AND s.postcode <> ''
+    LEFT JOIN {ward} AS w ON w.id = l.ward_id
+    LEFT JOIN {neighbourhood} AS n ON n.id = w.neighbourhood_id AND n.council_id = %(council)s
+    WHERE s.locality_source <> 'officer' AND NOT s.is_redacted {only}
+)
+UPDATE {supplier} AS s
+SET locality = d.locality, locality_source = d.source, neighbourhood_id = d.neighbourhood_id
+FROM decided AS d
+WHERE s.id = d.id
+    AND (s.locality, s.locality_source, s.neighbourhood_id)
+        IS DISTINCT FROM (d.locality, d.source, d.neighbourhood_id)
+"""
+# Payments whose own line gave a postcode ("payment_postcode": as written; UK ones normalised).
+_PAYMENTS_REFRESH_SQL = """
+UPDATE {transaction} AS t
+SET locality = d.locality
+FROM (
+    SELECT p.id, {locality} AS locality
+    FROM {transaction} AS p
+    LEFT JOIN {lookup_table} AS l ON l.postcode = p.postcode
+    WHERE p.postcode <> ''
+) AS d
+WHERE t.id = d.id AND t.locality IS DISTINCT FROM d.locality
+"""
+
+
+def locality_sql_params(council: Council) -> dict:
+    """The parameters of the locality SQL (_LOCALITY_CASE) for this council."""
+    return {
+        "council": council.pk,
+        "council_lad": council.ons_code or "",
+        "county": sorted(spend_reference(council=council).county_lad_codes),
+        "prefixes": sorted({prefix.strip().upper() for prefix in council.local_postcode_prefixes}),
+    }
+
+
+def locality_case_sql(*, postcode: str, lookup: str) -> str:
+    """SQL for where the (normalised) postcode `postcode` lies; `lookup` is the alias of the
+    postcode lookup's LEFT JOINed row for it. Takes locality_sql_params()."""
+    return _LOCALITY_CASE.format(postcode=postcode, lookup=lookup)
+
+
+def _tables() -> dict[str, str]:
+    from metrics.spend.models import SpendTransaction
+    from neighbourhoods.models import Neighbourhood, Ward
+
+    return {
+        "supplier": Supplier._meta.db_table,
+        "transaction": SpendTransaction._meta.db_table,
+        "lookup_table": PostcodeLookup._meta.db_table,
+        "ward": Ward._meta.db_table,
+        "neighbourhood": Neighbourhood._meta.db_table,
+    }
+
+
 def supplier_localities_refresh(
-    *, council: Council | None = None, supplier_ids: Iterable[int] | None = None
+    *,
+    council: Council | None = None,
+    supplier_ids: Iterable[int] | None = None,
+    payments: bool | None = None,
 ) -> int:
     """Recompute locality and neighbourhood from postcodes for suppliers an officer has not
-    decided (all of them, or those given). Run after a postcode import. Returns how many
-    changed. Bounded memory: suppliers are read and written in chunks."""
+    decided (all of them, or those given), in one statement; with `payments` (the default when
+    no suppliers are named, as after a postcode import) also every payment whose own line gave a
+    postcode. Returns how many suppliers changed."""
     council = council or council_current()
     if council is None:
         return 0
-    county = spend_reference(council=council).county_lad_codes
-    suppliers = Supplier.objects.exclude(locality_source=LocalitySource.OFFICER).filter(
-        is_redacted=False
-    )
+    params = locality_sql_params(council)
+    only = ""
     if supplier_ids is not None:
-        ids = list(supplier_ids)
-        suppliers = suppliers.filter(pk__in=ids)
-    changed = 0
-    chunk: list[Supplier] = []
-    fields = ["pk", "postcode", "locality", "locality_source", "neighbourhood_id"]
-    with transaction.atomic():
-        for supplier in suppliers.only(*fields[1:]).order_by("pk").iterator(REFRESH_CHUNK_SIZE):
-            chunk.append(supplier)
-            if len(chunk) >= REFRESH_CHUNK_SIZE:
-                changed += _refresh_chunk(chunk, council=council, county=county)
-                chunk = []
-        if chunk:
-            changed += _refresh_chunk(chunk, council=council, county=county)
-    return changed
-
-
-def _refresh_chunk(chunk: list[Supplier], *, council: Council, county: frozenset[str]) -> int:
-    postcodes = {supplier.postcode for supplier in chunk if supplier.postcode}
-    lookups = {
-        lookup.postcode: lookup
-        for lookup in PostcodeLookup.objects.filter(postcode__in=postcodes).select_related(
-            "ward__neighbourhood"
-        )
-    }
-    updated = []
-    for supplier in chunk:
-        lookup = lookups.get(supplier.postcode)
-        decision = supplier_locality_decide(
-            postcode=supplier.postcode,
-            lad_code=lookup.lad_code if lookup else None,
-            council_lad_code=council.ons_code,
-            county_lad_codes=county,
-            local_prefixes=council.local_postcode_prefixes,
-        )
-        neighbourhood_id = None
-        if decision.locality == Locality.BOROUGH and lookup and lookup.ward:
-            neighbourhood = lookup.ward.neighbourhood
-            if neighbourhood.council_id == council.pk:
-                neighbourhood_id = neighbourhood.pk
-        if (supplier.locality, supplier.locality_source, supplier.neighbourhood_id) != (
-            decision.locality,
-            decision.source,
-            neighbourhood_id,
-        ):
-            supplier.locality, supplier.locality_source = decision
-            supplier.neighbourhood_id = neighbourhood_id
-            updated.append(supplier)
-    Supplier.objects.bulk_update(
-        updated, ["locality", "locality_source", "neighbourhood_id"], batch_size=1000
+        params["ids"] = list(supplier_ids)
+        only = "AND s.id = ANY(%(ids)s)"
+    tables = _tables()
+    sql = _SUPPLIERS_REFRESH_SQL.format(
+        locality=_LOCALITY_CASE.format(postcode="s.postcode", lookup="l"),
+        source=_SOURCE_CASE.format(postcode="s.postcode", lookup="l"),
+        only=only,
+        **tables,
     )
-    return len(updated)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        changed = cursor.rowcount
+        if payments if payments is not None else supplier_ids is None:
+            cursor.execute(
+                _PAYMENTS_REFRESH_SQL.format(
+                    locality=_LOCALITY_CASE.format(postcode="p.postcode", lookup="l"), **tables
+                ),
+                params,
+            )
+    return changed
 
 
 def _log(*, actor: AbstractBaseUser | None, suppliers: list[Supplier], message: str) -> None:
