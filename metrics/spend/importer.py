@@ -11,8 +11,18 @@ memory. It writes nothing: `metrics.spend.services.spend_import` does.
   column. The header may sit below a few title rows.
 - Cells' money and dates are read by `metrics.spend.values`; files (CSV in UTF-8 or
   Windows-1252, XLSX) by `metrics.spend.files`.
-- Redacted payees ("Redacted Personal Data", "REDACTED - COMMERCIAL CONFIDENTIALITY"...) become
-  the one redacted supplier; their supplier ID and postcode are dropped.
+- Redacted payees ("Redacted Personal Data", "REDACTED - COMMERCIAL CONFIDENTIALITY"...) and
+  catch-all payees ("THIRD PARTY SUPPLIER", "Various Suppliers": names.DEFAULT_WITHHELD_PAYEES
+  and the council's `withheld_payees`) become the one redacted supplier; their supplier ID and
+  postcode are dropped.
+- Placeholders ("N/A", "-", "Various"...) in optional columns read as empty; in the date, the
+  amount or the supplier name they are an error that says so. A postcode that is not a UK
+  postcode (an Eircode, a foreign ZIP, "SG1") is kept as written on the payment
+  (`payment_postcode`), its locality unknown, never an error. A body-name cell holding a web
+  address is no name: the body given for the import applies.
+- A line that fails only because it names no supplier, with a trivial amount (under the
+  council's `trivial_amount`, £1.00 by default: "Difference A/c" lines of £0.01), is an error
+  unless the officer chose to leave such lines out for this import: it is then a LeftOutRow.
 """
 
 import datetime
@@ -27,12 +37,25 @@ from django.utils import timezone
 from core.tabular import RowError, header_key
 from metrics.spend.files import SpendFile, SpendFileError
 from metrics.spend.names import (
+    PLACEHOLDER_NAME_KEYS,
     REDACTED_KEY,
     REDACTED_NAME,
     supplier_name_is_redacted,
     supplier_name_normalise,
+    withheld_payee_keys,
 )
-from metrics.spend.values import amount_parse, cell_text, date_parse, line_base_hash
+from metrics.spend.reference import DEFAULT_TRIVIAL_AMOUNT
+from metrics.spend.values import (
+    PLACEHOLDER_KEYS,
+    PLACEHOLDER_MAX_LENGTH,
+    amount_parse,
+    cell_text,
+    date_parse,
+    is_placeholder,
+    is_url,
+    line_base_hash,
+    placeholder_error,
+)
 from neighbourhoods.postcodes import normalise_postcode
 
 FIELD_LABELS = {
@@ -152,6 +175,14 @@ class SpendRow(NamedTuple):
     expense_type: str
     description: str
     base_hash: str
+    # The postcode the line gives, as written (cleaned), up to 40 characters, UK or not ("" for
+    # none or a placeholder, and for a redacted payee); `supplier_postcode` is the same postcode
+    # normalised when it is a full UK one, else "".
+    payment_postcode: str = ""
+
+
+# SpendTransaction.postcode's length.
+PAYMENT_POSTCODE_LENGTH = 40
 
 
 class LeftOutRow(NamedTuple):
@@ -273,10 +304,15 @@ def spend_rows(
     body_name: str = "",
     today: datetime.date | None = None,
     on_columns: Callable[[SpendColumns], None] | None = None,
+    leave_out_trivial: bool = False,
+    trivial_amount: Decimal = DEFAULT_TRIVIAL_AMOUNT,
+    withheld_payees: Iterable[str] = (),
 ) -> Iterator[SpendRow | list[RowError] | LeftOutRow]:
-    """Each data row of the file, checked: a SpendRow, or the list of its problems.
+    """Each data row of the file, checked: a SpendRow, or the list of its problems, or a
+    LeftOutRow (a trivial line with no supplier, when `leave_out_trivial`).
 
-    Blank rows are skipped. Raises SpendFileError when no header row is found.
+    Blank rows are skipped. Raises SpendFileError when no header row is found. `withheld_payees`
+    are the council's catch-all payee names, beside the built-in ones.
     """
     header_map = header_map or {}
     aliases = aliases or {}
@@ -311,7 +347,14 @@ def spend_rows(
         )
     if on_columns:
         on_columns(columns)
-    reader = _RowReader(columns, default_body=body_name, today=today)
+    reader = _RowReader(
+        columns,
+        default_body=body_name,
+        today=today,
+        leave_out_trivial=leave_out_trivial,
+        trivial_amount=trivial_amount,
+        withheld_keys=withheld_payee_keys(withheld_payees),
+    )
     width = len(columns.headers)
     for line, cells in rows:
         if len(cells) < width:
@@ -328,9 +371,23 @@ _postcode = functools.lru_cache(maxsize=65536)(normalise_postcode)
 
 
 class _RowReader:
-    """Checks one row at a time against the columns found in the header."""
+    """Checks one row at a time against the columns found in the header.
 
-    def __init__(self, columns: SpendColumns, *, default_body: str, today: datetime.date):
+    It runs for every line of files of millions of lines: work that depends only on a cell's
+    value is done once per distinct value (cached functions), never a regular expression per
+    row."""
+
+    def __init__(
+        self,
+        columns: SpendColumns,
+        *,
+        default_body: str,
+        today: datetime.date,
+        leave_out_trivial: bool = False,
+        trivial_amount: Decimal = DEFAULT_TRIVIAL_AMOUNT,
+        withheld_keys: frozenset[str] = frozenset(),
+        sheet: str = "",
+    ):
         self.index = columns.index
         self.headers = columns.headers
         self.default_body = default_body
@@ -339,16 +396,23 @@ class _RowReader:
         self.date_index = self.index["payment_date"]
         self.amount_index = self.index["amount"]
         self.vat_index = self.index.get("irrecoverable_vat")
+        self.leave_out_trivial = leave_out_trivial
+        self.trivial_amount = trivial_amount
+        self.withheld_keys = withheld_keys
+        self.sheet = sheet
 
-    def row(self, line: int, cells: list[Any], texts: list[str]) -> SpendRow | list[RowError]:
+    def row(
+        self, line: int, cells: list[Any], texts: list[str]
+    ) -> SpendRow | list[RowError] | LeftOutRow:
         errors: list[RowError] = []
         index, headers = self.index, self.headers
 
         def problem(name: str, value: Any, reason: str) -> None:
             errors.append(RowError(line, headers[index[name]], cell_text(value)[:200], reason))
 
+        supplier_name = texts[0]
+        # A placeholder ("N/A", "-", "Various") in an optional column is no value.
         (
-            supplier_name,
             supplier_ref,
             raw_postcode,
             body_name,
@@ -356,48 +420,114 @@ class _RowReader:
             department,
             expense_type,
             description,
-        ) = texts
+        ) = (
+            ""
+            if len(text) <= PLACEHOLDER_MAX_LENGTH and text.casefold() in PLACEHOLDER_KEYS
+            else text
+            for text in texts[1:]
+        )
         for name, value in zip(TEXT_FIELDS, texts, strict=True):
             limit = MAX_LENGTHS.get(name)
             if limit and len(value) > limit:
-                problem(name, value, f"Longer than {limit} characters")
+                problem(
+                    name,
+                    value,
+                    f"Longer than {limit} characters: shorten it, or, if this column is not "
+                    f"the {FIELD_LABELS[name].lower()}, map it to the right field or ignore it",
+                )
 
         raw_date = cells[self.date_index]
         payment_date = None
         try:
             payment_date = date_parse(raw_date, today=self.today)
         except ValueError as error:
-            problem("payment_date", raw_date, str(error))
+            reason = placeholder_error(
+                raw_date, "a date", "enter the payment date, like 31/03/2025"
+            )
+            problem("payment_date", raw_date, reason or str(error))
         raw_amount = cells[self.amount_index]
         amount = None
         try:
             amount = amount_parse(raw_amount)
         except ValueError as error:
-            problem("amount", raw_amount, str(error))
+            reason = placeholder_error(
+                raw_amount, "an amount", "enter the amount paid, like 1234.56"
+            )
+            problem("amount", raw_amount, reason or str(error))
         vat = None
         if self.vat_index is not None:
             raw_vat = cells[self.vat_index]
-            if cell_text(raw_vat):
+            vat_text = cell_text(raw_vat)
+            if vat_text and not is_placeholder(vat_text):
                 try:
                     vat = amount_parse(raw_vat)
                 except ValueError as error:
-                    problem("irrecoverable_vat", raw_vat, str(error))
+                    problem(
+                        "irrecoverable_vat",
+                        raw_vat,
+                        f"{error}; or leave the cell blank: the column is optional",
+                    )
 
-        postcode = ""
+        postcode = payment_postcode = ""
+        supplier_key = ""
+        nameless = ""  # why the line names no supplier, when it names none
         redacted = bool(supplier_name) and supplier_name_is_redacted(supplier_name)
+        if not redacted and supplier_name:
+            supplier_key = supplier_name_normalise(supplier_name)
+            redacted = supplier_key in self.withheld_keys
         if redacted:
             supplier_name, supplier_key, supplier_ref = REDACTED_NAME, REDACTED_KEY, ""
         else:
-            supplier_key = supplier_name_normalise(supplier_name)
             if not supplier_name:
-                problem("supplier_name", "", "Enter the supplier's name")
+                nameless = "Enter the supplier's name"
+            elif (not supplier_key or supplier_key in PLACEHOLDER_NAME_KEYS) and is_placeholder(
+                supplier_name
+            ):
+                nameless = (
+                    placeholder_error(
+                        supplier_name,
+                        "a supplier's name",
+                        "enter the supplier's name (“Redacted” for a payee withheld)",
+                    )
+                    or ""
+                )
             elif not supplier_key:
-                problem("supplier_name", supplier_name, "A supplier name needs letters or digits")
+                problem(
+                    "supplier_name",
+                    supplier_name,
+                    "A supplier name needs letters or digits: enter the supplier's name",
+                )
             if raw_postcode:
+                # Not a UK postcode (an Eircode, a foreign ZIP, "SG1"): kept as written, and
+                # the payment's locality is unknown.
                 postcode = _postcode(raw_postcode) or ""
-                if not postcode:
-                    problem("supplier_postcode", raw_postcode, "Not a full UK postcode")
+                payment_postcode = raw_postcode[:PAYMENT_POSTCODE_LENGTH]
 
+        if nameless:
+            trivial = (
+                not errors
+                and amount is not None
+                and payment_date is not None
+                and abs(amount) < self.trivial_amount
+            )
+            if trivial and self.leave_out_trivial:
+                return LeftOutRow(
+                    line=line,
+                    reason=f"No supplier and an amount under £{self.trivial_amount}: left out, "
+                    "as chosen for this import",
+                    amount=amount,
+                    text=" | ".join(text for text in map(cell_text, cells) if text),
+                    sheet=self.sheet,
+                )
+            if trivial:
+                nameless += (
+                    f", or choose to leave out trivial lines (no supplier, under "
+                    f"£{self.trivial_amount}) for this import"
+                )
+            problem("supplier_name", supplier_name, nameless)
+
+        if body_name and is_url(body_name):
+            body_name = ""  # a web address (the LGA schema's "Body" URI) is not a name
         body_name = body_name or self.default_body
         if errors or payment_date is None or amount is None:
             return errors
@@ -427,4 +557,5 @@ class _RowReader:
                 expense_type=expense_type,
                 description=description,
             ),
+            payment_postcode=payment_postcode,
         )

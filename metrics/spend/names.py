@@ -9,6 +9,9 @@ Pure functions, no database: the importer calls them for every row, so they are 
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
+
+from metrics.spend.values import PLACEHOLDERS
 
 # Every redacted line of a file belongs to this one supplier. The brackets keep it apart from
 # every real name: normalised names hold only letters, digits and single spaces.
@@ -59,6 +62,27 @@ _REDACTED = re.compile(
 )
 
 
+# Catch-all payees that name no supplier: a line paid to one is treated like a redaction (the
+# one redacted supplier, no supplier ID or postcode kept). Matched against the whole normalised
+# name, so "Third Party Supplier Ltd" or "Various Suppliers Ltd" stay named suppliers. Councils
+# add their own spellings as data: `withheld_payees` in the `[spend]` table of their reference
+# file (metrics.spend.reference).
+DEFAULT_WITHHELD_PAYEES = (
+    "Third Party Supplier",
+    "Third Party Suppliers",
+    "Third Party Payment",
+    "Third Party Payments",
+    "Third Party Payee",
+    "Various Suppliers",
+    "Various Payees",
+    "Various Creditors",
+    "Sundry Creditor",
+    "Sundry Creditors",
+    "Sundry Supplier",
+    "Sundry Suppliers",
+)
+
+
 def _words(text: str) -> str:
     """Lower case ASCII letters and digits separated by single spaces; accents dropped."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -99,3 +123,17 @@ def supplier_name_is_redacted(name: str) -> bool:
     "REDACTED - COMMERCIAL CONFIDENTIALITY", "Name withheld", "Private individual"...)."""
     words = _words(name)
     return bool(words) and _REDACTED.fullmatch(words) is not None
+
+
+def withheld_payee_keys(extra: Iterable[str] = ()) -> frozenset[str]:
+    """The normalised names of the catch-all payees (`DEFAULT_WITHHELD_PAYEES` and `extra`,
+    the council's own), for a set lookup on each line's supplier key."""
+    keys = (supplier_name_normalise(name) for name in (*DEFAULT_WITHHELD_PAYEES, *extra))
+    return frozenset(key for key in keys if key)
+
+
+# A supplier "name" that is only a placeholder ("N/A", "Various", "TBC") names nobody: the
+# supplier name is required, so such a line is an error (or, when trivial, may be left out).
+PLACEHOLDER_NAME_KEYS = frozenset(
+    key for key in (supplier_name_normalise(text) for text in PLACEHOLDERS) if key
+)

@@ -39,7 +39,7 @@ from core.tabular import RowError
 from metrics.spend.files import SpendFile, SpendFileError
 from metrics.spend.importer import LeftOutRow, SpendColumns, SpendRow, spend_rows
 from metrics.spend.models import BATCH_HOLDING_STATES, ImportBatch, SpendTransaction, Supplier
-from metrics.spend.reference import spend_reference
+from metrics.spend.reference import SpendReference, spend_reference
 from metrics.spend.suppliers import supplier_localities_refresh
 from metrics.spend.workflows import (
     BATCH_WORKFLOW,
@@ -246,6 +246,7 @@ def spend_import(
     preview_rows: int = PREVIEW_ROWS,
     today: datetime.date | None = None,
     batch: ImportBatch | None = None,
+    leave_out_trivial: bool = False,
 ) -> SpendImportResult:
     """Import one spending file (CSV or XLSX). All or nothing; idempotent.
 
@@ -255,6 +256,8 @@ def spend_import(
     would be added, and previews the first rows. `batch` is a batch already made and started (a
     background import, metrics.spend.uploads) to finish, instead of a new one. The batch ends
     in review: nothing of it is public until it is published (`import_batch_publish`).
+    `leave_out_trivial` is the officer's choice, for this import, to leave out lines that fail
+    only because they name no supplier and their amount is trivial (importer.LeftOutRow).
     """
     if batch is not None and dry_run:
         raise ValueError("A dry run makes no batch: do not give one")
@@ -278,6 +281,8 @@ def spend_import(
                 preview_rows=preview_rows,
                 today=today,
                 batch=batch,
+                leave_out_trivial=leave_out_trivial,
+                reference=reference,
             )
             if dry_run:
                 result.dry_run = True
@@ -300,6 +305,7 @@ def spend_import(
         BATCH_WORKFLOW.apply(REJECT, batch)
         batch.sha256 = spend_file.sha256 if spend_file else ""
         batch.rows, batch.added, batch.error_report = problem.rows, 0, problem.report()
+        batch.leave_out_trivial = leave_out_trivial
         batch.finished_at = timezone.now()
         batch.save()
         problem.batch = batch
@@ -319,8 +325,11 @@ def _import(
     preview_rows: int,
     today: datetime.date | None,
     batch: ImportBatch | None,
+    leave_out_trivial: bool = False,
+    reference: SpendReference | None = None,
 ) -> SpendImportResult:
     BATCH_WORKFLOW.check(IMPORT, batch, actor)
+    reference = reference or SpendReference()
     if batch is None:
         try:
             with transaction.atomic():
@@ -348,6 +357,9 @@ def _import(
         body_name=body_name,
         today=today,
         on_columns=seen_columns.append,
+        leave_out_trivial=leave_out_trivial,
+        trivial_amount=reference.trivial_amount,
+        withheld_payees=reference.withheld_payees,
     )
     with connection.cursor() as cursor:
         # Room to number identical lines (a sort of the whole file) in memory, and to keep the
@@ -408,6 +420,7 @@ def _import(
         timezone.now(),
     )
     batch.left_out, batch.left_out_report = left_out, left_out_report
+    batch.leave_out_trivial = leave_out_trivial
     batch.save(
         update_fields=[
             "status",
@@ -418,6 +431,7 @@ def _import(
             "finished_at",
             "left_out",
             "left_out_report",
+            "leave_out_trivial",
         ]
     )
     return SpendImportResult(

@@ -6,6 +6,12 @@ hashes that recognise a payment imported before.
 - Dates: dd/mm/yyyy, d/m/yy, dd-mm-yyyy, dd.mm.yyyy, ISO (yyyy-mm-dd, with or without a time),
   dd-Mon-yyyy ("01-Apr-2024"), "1 April 2024", and real dates or serial numbers in XLSX. UK
   order: 04/01/2024 is 4 January.
+- Placeholders: "N/A", "-", "Various", "TBC"... (`PLACEHOLDERS`) stand for no value. In an
+  optional column they read as empty; in a required one (date, amount, supplier) they are an
+  error that says so.
+- Text: stray C1 control characters (U+0080-U+009F, left by a Windows-1252 file read as
+  Latin-1 somewhere upstream) become the Windows-1252 characters they stand for, so a line
+  written with U+0096 is the same line as one written with an en dash.
 """
 
 import datetime
@@ -23,15 +29,73 @@ PENNY = Decimal("0.01")
 MAX_AMOUNT = Decimal(10) ** 12  # the models' DecimalField(max_digits=14, decimal_places=2)
 
 
+NOT_AN_AMOUNT = (
+    "Not an amount of money: write it like 1234.56 or £1,234.56, a credit like -12.00 or (12.00)"
+)
 _PLAIN = re.compile(r"-?[0-9]+(?:\.[0-9]{1,2})?")
 _DIGITS = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?")
 
 
+# What councils write in a cell that has no value, compared after case-folding the whole
+# (spaces already collapsed by `cell_text`). Data, not logic: add spellings here.
+PLACEHOLDERS = (
+    "n/a",
+    "n / a",
+    "n.a.",
+    "n.a",
+    "#n/a",
+    "na",
+    "-",
+    "--",
+    "---",
+    "\u2013",  # an en dash
+    "\u2014",  # an em dash
+    ".",
+    "?",
+    "various",
+    "tbc",
+    "tba",
+    "not applicable",
+    "not known",
+    "unknown",
+    "none",
+    "null",
+)
+PLACEHOLDER_KEYS = frozenset(PLACEHOLDERS)
+PLACEHOLDER_MAX_LENGTH = max(len(text) for text in PLACEHOLDERS)
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a cell's text (as `cell_text` gives it) stands for no value ("N/A", "-")."""
+    return len(text) <= PLACEHOLDER_MAX_LENGTH and text.casefold() in PLACEHOLDER_KEYS
+
+
+def placeholder_error(value: Any, what: str, advice: str) -> str | None:
+    """The reason to give when a required cell holds a placeholder, else None."""
+    text = cell_text(value)
+    if text and is_placeholder(text):
+        return f"“{text}” is a placeholder, not {what}: the column is required, so {advice}"
+    return None
+
+
+_URL = re.compile(
+    r"(?:https?://|www\.)\S*|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:uk|com|org|net|gov)(?:/\S*)?",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def is_url(text: str) -> bool:
+    """Whether a cell holds a web address ("http://www.stevenage.gov.uk", "stevenage.gov.uk"):
+    the LGA schema's "Body" column holds the body's URI, which is not its name."""
+    return _URL.fullmatch(text) is not None
+
+
 def amount_parse(value: Any) -> Decimal:
     """Money as councils write it, rounded to pennies. Raises ValueError with the reason."""
     if isinstance(value, bool):
-        raise ValueError("Not an amount of money")
+        raise ValueError(NOT_AN_AMOUNT)
     if isinstance(value, int | Decimal):
         amount = Decimal(value)
     elif isinstance(value, float):
@@ -39,14 +103,14 @@ def amount_parse(value: Any) -> Decimal:
     else:
         text = "".join(str(value or "").split())
         if not text:
-            raise ValueError("Enter an amount")
+            raise ValueError("Enter the amount paid, like 1234.56")
         amount = Decimal(text) if _PLAIN.fullmatch(text) else _amount_text(text)
     try:
         amount = amount.quantize(PENNY, rounding=ROUND_HALF_UP)
     except InvalidOperation:
-        raise ValueError("Not an amount of money") from None
+        raise ValueError(NOT_AN_AMOUNT) from None
     if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
-        raise ValueError("Too large to be an amount of money")
+        raise ValueError("Too large to be an amount of money: check that this column is the amount")
     return amount
 
 
@@ -67,10 +131,12 @@ def _amount_text(text: str) -> Decimal:
         negative, body = not negative, body[:-1]
     if "," in body:
         if not _GROUPED.fullmatch(body):
-            raise ValueError("Not an amount of money: commas must separate thousands")
+            raise ValueError(
+                "Not an amount of money: commas must separate thousands, like 1,234.56"
+            )
         body = body.replace(",", "")
     if not _DIGITS.fullmatch(body):
-        raise ValueError("Not an amount of money")
+        raise ValueError(NOT_AN_AMOUNT)
     amount = Decimal(body)
     return -amount if negative else amount
 
@@ -90,6 +156,7 @@ _TIME = re.compile(
     r"(.+?)(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)"
 )
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+NOT_A_DATE = "Not a date: write it like 31/03/2025 or 2025-03-31"
 
 
 def date_parse(value: Any, *, today: datetime.date | None = None) -> datetime.date:
@@ -101,13 +168,16 @@ def date_parse(value: Any, *, today: datetime.date | None = None) -> datetime.da
     elif isinstance(value, int | float) and not isinstance(value, bool):
         # An XLSX date cell without a date format: days since Excel's epoch.
         if not 20000 <= value <= 80000:
-            raise ValueError("Not a date")
+            raise ValueError(NOT_A_DATE)
         day = EXCEL_EPOCH + datetime.timedelta(days=int(value))
     else:
         day = _date_text(value.strip() if isinstance(value, str) else str(value or ""))
     today = today or timezone.localdate()
     if not FinancialYear.FIRST <= day.year <= today.year + 1:
-        raise ValueError(f"Not a payment date: the year must be from {FinancialYear.FIRST} to now")
+        raise ValueError(
+            f"Not a payment date: the year must be from {FinancialYear.FIRST} to now; "
+            "check the year"
+        )
     return day
 
 
@@ -115,7 +185,7 @@ def date_parse(value: Any, *, today: datetime.date | None = None) -> datetime.da
 def _date_text(text: str) -> datetime.date:
     text = " ".join(text.split())
     if not text:
-        raise ValueError("Enter a date")
+        raise ValueError("Enter the payment date, like 31/03/2025")
     if match := _TIME.fullmatch(text):
         text = match.group(1)
     lowered = text.casefold()
@@ -126,17 +196,36 @@ def _date_text(text: str) -> datetime.date:
     elif (match := _D_MON_Y.fullmatch(lowered)) and match.group(2) in _MONTHS:
         day, month, year = int(match.group(1)), _MONTHS[match.group(2)], int(match.group(3))
     else:
-        raise ValueError("Not a date: write it like 31/03/2025 or 2025-03-31")
+        raise ValueError(NOT_A_DATE)
     if year < 100:
         year += 2000
     try:
         return datetime.date(year, month, day)
     except ValueError:
-        raise ValueError("Not a real date") from None
+        raise ValueError(
+            "Not a real date: check the day and the month (day first, like 31/03/2025)"
+        ) from None
+
+
+def _c1_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for code in range(0x80, 0xA0):
+        try:
+            table[code] = bytes([code]).decode("cp1252")
+        except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90, 0x9D stand for nothing
+            table[code] = None
+    return table
+
+
+# U+0080-U+009F as the Windows-1252 characters they stand for (U+0096 is an en dash, U+0092 a
+# right single quote, U+0080 the euro sign); the five undefined ones are dropped.
+C1_AS_WINDOWS_1252 = _c1_table()
+_C1 = re.compile("[\x80-\x9f]")
 
 
 def cell_text(value: Any) -> str:
-    """A cell as text on one line: spaces collapsed, NUL dropped (PostgreSQL refuses it)."""
+    """A cell as text on one line: spaces collapsed, NUL dropped (PostgreSQL refuses it), stray
+    C1 control characters read as the Windows-1252 characters they stand for."""
     if value.__class__ is not str:
         if value is None:
             return ""
@@ -147,6 +236,8 @@ def cell_text(value: Any) -> str:
         value = str(value)
     if "\x00" in value:
         value = value.replace("\x00", "")
+    if not value.isascii() and _C1.search(value):
+        value = value.translate(C1_AS_WINDOWS_1252)
     return " ".join(value.split())
 
 

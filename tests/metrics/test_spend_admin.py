@@ -100,7 +100,10 @@ def test_an_upload_with_bad_rows_imports_nothing_and_lists_every_problem(
     assert _stored_uploads(settings) == []
     page = _text(client.get(response["Location"]))
     assert "Nothing was imported from this file: 3 problems found in 3 rows" in page
-    assert "<td>3</td><td>Date</td><td>31/02/2024</td><td>Not a real date</td>" in page
+    assert (
+        "<td>3</td><td>Date</td><td>31/02/2024</td><td>Not a real date: check the day and the "
+        "month (day first, like 31/03/2025)</td>"
+    ) in page
 
 
 def test_columns_can_be_mapped_in_the_upload_form(officer, client, run_worker):

@@ -16,7 +16,7 @@ from metrics.spend.services import (
     SpendImportError,
     spend_import,
 )
-from metrics.spend.values import line_base_hash, line_hash
+from metrics.spend.values import NOT_AN_AMOUNT, line_base_hash, line_hash
 from neighbourhoods.services import postcodes_import
 from tests.metrics.factories_spend import csv_file, xlsx_file
 
@@ -104,6 +104,9 @@ def test_an_xlsx_file_with_a_title_block_and_typed_cells_imports(council, tmp_pa
     assert (acme.postcode, acme.locality) == ("SG1 1HN", Locality.BOROUGH)
 
 
+REAL_DATE = "Not a real date: check the day and the month (day first, like 31/03/2025)"
+
+
 def test_one_bad_row_imports_nothing_and_reports_every_bad_row(council, tmp_path):
     rows = [
         *MESSY,
@@ -116,8 +119,8 @@ def test_one_bad_row_imports_nothing_and_reports_every_bad_row(council, tmp_path
 
     error = raised.value
     assert [(e.line, e.column, e.value, e.reason) for e in error.errors] == [
-        (8, "Date", "31/02/2024", "Not a real date"),
-        (9, "Amount", "one hundred", "Not an amount of money"),
+        (8, "Date", "31/02/2024", REAL_DATE),
+        (9, "Amount", "one hundred", NOT_AN_AMOUNT),
         (9, "Supplier name", "", "Enter the supplier's name"),
     ]
     assert SpendTransaction.objects.count() == 0
@@ -125,7 +128,7 @@ def test_one_bad_row_imports_nothing_and_reports_every_bad_row(council, tmp_path
     batch = ImportBatch.objects.get()
     assert (batch.status, batch.rows, batch.added) == (ImportBatch.Status.REJECTED, 8, 0)
     assert batch.error_report[0] == {
-        "line": 8, "column": "Date", "value": "31/02/2024", "reason": "Not a real date"
+        "line": 8, "column": "Date", "value": "31/02/2024", "reason": REAL_DATE
     }  # fmt: skip
     assert batch == error.batch
 

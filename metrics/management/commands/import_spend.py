@@ -3,6 +3,8 @@
     python manage.py import_spend spend-2024-q1.csv spend-2024-q2.xlsx
     python manage.py import_spend payments.csv --map "Cost Centre=department" --map "VAT=ignore"
     python manage.py import_spend payments.csv --dry-run
+    python manage.py import_spend payments.csv --leave-out-trivial   (lines with no supplier and
+        a trivial amount, such as £0.01 "Difference A/c" lines, are left out and listed)
     python manage.py import_spend payments.csv --publish   (scripted imports: public at once)
     python manage.py import_spend --refresh-localities   (after `import_postcodes`)
 
@@ -92,6 +94,13 @@ class Command(BaseCommand):
             "officer (for scripted imports of files already checked).",
         )
         parser.add_argument(
+            "--leave-out-trivial",
+            action="store_true",
+            help="Leave out, and list on the batch, lines that fail only because they name no "
+            "supplier and their amount is trivial (under the council's trivial_amount, £1.00 "
+            "by default), instead of rejecting the file. Never in any figure.",
+        )
+        parser.add_argument(
             "--no-progress", action="store_true", help="Do not draw the progress bar."
         )
         parser.add_argument(
@@ -123,6 +132,7 @@ class Command(BaseCommand):
                     body_name=body,
                     dry_run=dry_run,
                     progress=progress,
+                    leave_out_trivial=options.get("leave_out_trivial", False),
                 )
             except SpendImportError as error:
                 rejected += 1
