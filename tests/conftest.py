@@ -149,20 +149,65 @@ def deliver_emails(mailoutbox, monkeypatch):
     return deliver
 
 
+# What seed_demo wrote, table by table (COPY's text format), the first time a test process
+# seeded: later modules load it back in a second or two instead of seeding again for half a
+# minute (seeding is deterministic, so the rows are the same).
+_DEMO_SNAPSHOT: dict[str, bytes] = {}
+
+
+def _public_tables(cursor) -> list[str]:
+    cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    return sorted(row[0] for row in cursor.fetchall())
+
+
+def _may_load_snapshot(cursor) -> bool:
+    """Loading rows back with their triggers off (the audit trail would record them again)
+    takes a superuser, as the embedded PostgreSQL's is; otherwise every module seeds."""
+    cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    row = cursor.fetchone()
+    return bool(row and row[0])
+
+
+def demo_seed(*, snapshot_allowed: bool = True) -> None:
+    """The database as seed_demo leaves it: seeded the first time, loaded from the snapshot
+    afterwards. Runs inside the caller's transaction (or commits, outside one)."""
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        if _DEMO_SNAPSHOT and snapshot_allowed and _may_load_snapshot(cursor):
+            tables = _public_tables(cursor)
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute("TRUNCATE " + ", ".join(f'"{table}"' for table in tables))
+            for table, data in _DEMO_SNAPSHOT.items():
+                with cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
+                    copy.write(data)
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+            # A flush restarts the sequences: move each past the rows loaded back.
+            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+                cursor.execute(statement)
+        else:
+            call_command("seed_demo", stdout=io.StringIO())
+            if snapshot_allowed and not _DEMO_SNAPSHOT:
+                for table in _public_tables(cursor):
+                    with cursor.cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
+                        _DEMO_SNAPSHOT[table] = b"".join(bytes(chunk) for chunk in copy)
+        # Autovacuum never sees rows of an open transaction: without statistics the planner
+        # takes the demo's hundreds of pledges for a handful and picks nested loops.
+        cursor.execute("ANALYZE")
+
+
 @pytest.fixture(scope="module")
 def _demo_seeded_for_module(django_db_setup, django_db_blocker):
-    """seed_demo once for a whole test module (it takes half a minute), inside a transaction
-    that is rolled back when the module ends; each test's own transaction nests inside it."""
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    """The demo data once for a whole test module, inside a transaction that is rolled back
+    when the module ends; each test's own transaction nests inside it."""
+    from django.db import transaction
     from django.test.utils import override_settings
 
     with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
-        call_command("seed_demo", stdout=io.StringIO())
-        # Autovacuum never sees rows of an open transaction: without statistics the planner
-        # takes the demo's hundreds of pledges for a handful and picks nested loops.
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        demo_seed()
         yield
         transaction.set_rollback(True)
 

@@ -24,6 +24,7 @@ from tests.browser.fixtures import (
     axe_violations,
     horizontal_overflow,
 )
+from tests.conftest import demo_seed
 from tests.crawl import public_pages
 
 # axe is run on this many pages of each kind (URL name), the sideways-scroll check on more: pages
@@ -97,7 +98,7 @@ def demo_walk(django_db_setup, django_db_blocker, browser):
     with django_db_blocker.unblock(), override_settings(DEBUG=True):
         _flush()  # a run stopped half-way may have left its rows
         try:
-            call_command("seed_demo", verbosity=0)
+            demo_seed()
             pages = public_pages(Client(), skip=(".pdf", ".csv", ".json"), max_pages=1000)
             paths = [path for path, page in pages.items() if page.is_html and page.status == 200]
             server._live_server_modified_settings.enable()
