@@ -62,6 +62,10 @@ def _figure(value: Decimal | None) -> str | None:
     return None if value is None else f"{value.normalize():f}"
 
 
+def _share(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
 def _rows(report: dict) -> list[dict]:
     rows = []
     for group in report["foundations"]:
@@ -103,6 +107,17 @@ def impact_report_json(request, year: str):
                 "county_share": str(spend.shares.county_share),
                 "sme_share": str(spend.shares.sme_share),
                 "vcse_share": str(spend.shares.vcse_share),
+                "unknown_locality_share": _share(spend.shares.unknown_share),
+                "shares_judgeable": spend.shares.judgeable,
+                "influenceable_total": str(spend.shares.influenceable),
+                "influenceable_borough_share": _share(spend.shares.influenceable_borough_share),
+                "influenceable_county_share": _share(spend.shares.influenceable_county_share),
+                "influenceable_shares_judgeable": spend.shares.influenceable_judgeable,
+                "excluded_total": str(spend.shares.excluded),
+                "excluded_by_rule": [
+                    {"rule": row.name, "reason": row.reason, "total": str(row.total)}
+                    for row in spend.excluded
+                ],
             },
             "lm3": [
                 {"name": s.name, "organisation": s.organisation, "lm3": str(s.breakdown.lm3)}

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from balancesheets.services import capitals_load, indicators_load
 from metrics.services import foundations_load, metrics_load
+from metrics.spend.exclusions import spend_exclusions_load
 from neighbourhoods.models import Council
 from neighbourhoods.services import council_load_reference
 from pledges.services import campaigns_load, commitments_load, rejection_reasons_load
@@ -40,4 +41,7 @@ def reference_data_load(*, path: Path) -> Council:
     campaigns_load(campaigns=data.get("campaigns", []))
     capitals_load(capitals=data.get("capitals", []))
     indicators_load(indicators=data.get("indicators", []))
+    spend_exclusions_load(
+        public_bodies=data.get("public_bodies", []), rules=data.get("spend_exclusions", [])
+    )
     return council

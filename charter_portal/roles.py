@@ -85,6 +85,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "balancesheets.change_balancesheetline",
             "balancesheets.delete_balancesheetline",
             "balancesheets.view_balancesheetevent",
+            # Influenceable spend: officers keep the register of public bodies and the rules
+            # that leave payments out (each with its reason; a rule is switched off, not deleted).
+            "metrics.view_publicbody",
+            "metrics.add_publicbody",
+            "metrics.change_publicbody",
+            "metrics.view_publicbodyname",
+            "metrics.add_publicbodyname",
+            "metrics.change_publicbodyname",
+            "metrics.delete_publicbodyname",
+            "metrics.view_spendexclusionrule",
+            "metrics.add_spendexclusionrule",
+            "metrics.change_spendexclusionrule",
         }
     ),
     # The CWB Group reads everything; it changes metric values only to validate or return them,
@@ -117,6 +129,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "balancesheets.validate_balancesheet",
             "balancesheets.view_balancesheetline",
             "balancesheets.view_balancesheetevent",
+            "metrics.view_publicbody",
+            "metrics.view_publicbodyname",
+            "metrics.view_spendexclusionrule",
         }
     ),
     COUNCILLORS: frozenset(),

@@ -51,6 +51,7 @@ from metrics.sources import metric_source_choices, metric_source_get
 
 # The spend register's admin lives beside its code; importing it registers it.
 from metrics.spend import admin as _spend_admin  # noqa: F401
+from metrics.spend import admin_exclusions as _spend_exclusions_admin  # noqa: F401
 from metrics.templatetags.metric_format import metric_value_format
 from metrics.workflows import EDITABLE, REOPEN, RETURN, SUBMIT, VALIDATE, VALUE_WORKFLOW
 

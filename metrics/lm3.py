@@ -19,7 +19,7 @@ from django.db.models.functions import Coalesce
 
 from metrics.models import LM3Study
 from metrics.spend.models import Locality
-from metrics.spend.sources import spend_in_scope
+from metrics.spend.sources import payment_locality, spend_in_scope
 
 PENNY = Decimal("0.01")
 LM3_PLACES = Decimal("0.01")
@@ -124,10 +124,12 @@ def lm3_round2_suppliers_from_spend(
 ) -> Decimal:
     """Round 2 supplier spend drawn from the imported spend: payments in the period to
     suppliers in the borough, net of credit notes (never below £0). The same scope as the spend
-    shares (metrics.spend.sources.spend_in_scope)."""
+    shares (metrics.spend.sources.spend_in_scope), each payment where it went
+    (payment_locality)."""
     total = (
         spend_in_scope(period_start=period_start, period_end=period_end)
-        .filter(supplier__locality=Locality.BOROUGH)
+        .annotate(went_to=payment_locality())
+        .filter(went_to=Locality.BOROUGH)
         .aggregate(
             total=Coalesce(
                 Sum("amount"),

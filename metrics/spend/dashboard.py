@@ -1,5 +1,7 @@
 """Reads for the neighbourhood dashboards: the council's spend with suppliers based in a
-neighbourhood (placed there by the postcode lookup), against the town average. Three queries."""
+neighbourhood (placed there by the postcode lookup), against the town average. Three queries.
+A payment counts in a neighbourhood only when it went to the borough (sources.payment_locality):
+a neighbourhood's supplier paid at an address outside the borough is not spend there."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -7,8 +9,9 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from core.periods import FinancialYear
+from metrics.spend.models import Locality
 from metrics.spend.selectors import percentage, spend_date_range
-from metrics.spend.sources import spend_published
+from metrics.spend.sources import payment_locality, spend_published
 from neighbourhoods.models import Neighbourhood
 
 TOP_SUPPLIERS = 5
@@ -38,15 +41,18 @@ def spend_with_neighbourhood_suppliers(*, neighbourhood: Neighbourhood) -> Neigh
         return NeighbourhoodSpend()
     financial_year = FinancialYear.of(held[1])
     start, end = financial_year.dates
-    in_year = spend_published().filter(
-        payment_date__range=(start, end), supplier__is_redacted=False
+    in_year = (
+        spend_published()
+        .filter(payment_date__range=(start, end), supplier__is_redacted=False)
+        .annotate(went_to=payment_locality())
     )
-    here = Q(supplier__neighbourhood=neighbourhood)
+    in_borough = Q(went_to=Locality.BOROUGH)
+    here = in_borough & Q(supplier__neighbourhood=neighbourhood)
     totals = in_year.aggregate(
         all=Sum("amount", default=Decimal(0)),
         in_neighbourhoods=Sum(
             "amount",
-            filter=Q(supplier__neighbourhood__council=neighbourhood.council),
+            filter=in_borough & Q(supplier__neighbourhood__council=neighbourhood.council),
             default=Decimal(0),
         ),
         here=Sum("amount", filter=here, default=Decimal(0)),

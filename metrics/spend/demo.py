@@ -68,6 +68,17 @@ EXPENSE_TYPES = ["Repairs and Maintenance", "Professional Fees", "Agency Staff",
                  "Cleaning", "Catering", "Consultancy", "Printing", "Vehicle Fuel",
                  "Grounds Maintenance", "Training", "Security"]  # fmt: skip
 REDACTIONS = ["Redacted Personal Data", "REDACTED - COMMERCIAL CONFIDENTIALITY"]
+# Monthly payments to other public bodies, which the exclusion rules of the reference file leave
+# out of influenceable spend: (name as the file spells it, its ID, postcode, expense type,
+# department, typical amount). The names are real bodies; the amounts are invented.
+PUBLIC_BODY_PAYMENTS = [
+    ("Hertfordshire County Council", "SUP90001", "SG13 8DQ", "Contributions to Other Authorities",
+     "Finance and Estates", 21_000),
+    ("HM Revenue & Customs", "SUP90002", "", "Employer's National Insurance",
+     "Corporate Services", 38_000),
+    ("Hertfordshire Pension Fund", "SUP90003", "SG13 8DQ", "Employer's Pension Contributions",
+     "Corporate Services", 52_000),
+]  # fmt: skip
 
 
 def _postcodes_ensure(council: Council) -> list[str]:
@@ -216,6 +227,8 @@ def demo_spend_ensure(
               "Description"]  # fmt: skip
     used: set[str] = set()
     rows = list(_rows(rng, suppliers, today, used))
+    # From a generator of their own, so the suppliers' payments stay as they were.
+    rows += _public_body_rows(random.Random(seed + 1), today)
     with tempfile.TemporaryDirectory() as directory:
         path = _csv_write(Path(directory) / DEMO_FILE_NAME, header, rows)
         imported = spend_import(path=path, file_name=DEMO_FILE_NAME, council=council)
@@ -238,8 +251,34 @@ def demo_spend_ensure(
             for s in group
             if s["ref"] in used
         ]
+        + [
+            {"Supplier ID": ref, "Supplier name": name, "SME": "no", "VCSE": "no"}
+            for name, ref, *_ in PUBLIC_BODY_PAYMENTS
+        ]
     )
     return SpendTransaction.objects.count()
+
+
+def _public_body_rows(rng: random.Random, today: datetime.date) -> list[list]:
+    """A payment to each public body in PUBLIC_BODY_PAYMENTS on the 15th of every month (the
+    next working day when it falls at a weekend), up to today."""
+    rows = []
+    month = FIRST_DAY
+    number = 0
+    while month < today:
+        day = month.replace(day=15)
+        while day.weekday() >= 5:
+            day += datetime.timedelta(days=1)
+        if day < today:
+            for name, ref, postcode, expense_type, department, typical in PUBLIC_BODY_PAYMENTS:
+                number += 1
+                amount = round(typical * rng.uniform(0.9, 1.1), 2)
+                rows.append(
+                    [BODY, day.strftime("%d/%m/%Y"), f"SBC8{number:06d}", f"£{amount:,.2f}",
+                     name, ref, postcode, department, expense_type, "Payment to public body"]
+                )  # fmt: skip
+        month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return rows
 
 
 def _csv_write(path: Path, header: list[str], rows: list[list]) -> Path:

@@ -213,6 +213,146 @@ class SpendTransaction(models.Model):
         return f"{self.payment_date} {self.supplier} £{self.amount}"
 
 
+# Influenceable spend (decision 0034): payments no buying decision could make local (to other
+# public bodies, precepts, levies, taxes, benefits and grants passed through) are left out of
+# the influenceable share by rules held as data, each with its reason, applied in the database
+# (metrics.spend.exclusions).
+
+
+class PublicBodyKind(models.TextChoices):
+    COUNTY_COUNCIL = "county_council", "County council"
+    POLICE = "police", "Police"
+    FIRE = "fire", "Fire and rescue"
+    NHS = "nhs", "NHS body"
+    HMRC = "hmrc", "HM Revenue and Customs"
+    PENSION_FUND = "pension_fund", "Pension fund"
+    OTHER = "other", "Other public body"
+
+
+class PublicBody(models.Model):
+    """A public body the council pays: the register the "public body" exclusion rules read. It
+    covers the suppliers whose normalised name is one of its names (PublicBodyName)."""
+
+    Kind = PublicBodyKind
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=PublicBodyKind.choices)
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name_plural = "public bodies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PublicBodyKind.values), name="publicbody_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PublicBodyName(models.Model):
+    """A name the body appears under in spending files, as written; matched on its normalised
+    form (metrics.spend.names), so "Hertfordshire County Council" matches "HERTFORDSHIRE CC"
+    only when both normalise alike."""
+
+    body = models.ForeignKey(PublicBody, on_delete=models.CASCADE, related_name="names")
+    name = models.CharField(max_length=300)
+    normalised_name = models.CharField(max_length=300, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        from metrics.spend.names import supplier_name_normalise
+
+        self.name = self.name.strip()
+        self.normalised_name = supplier_name_normalise(self.name)
+        super().save(*args, **kwargs)
+
+
+class ExclusionMatch(models.TextChoices):
+    PUBLIC_BODY = "public_body", "Payments to public bodies of a kind (the register)"
+    SUPPLIER = "supplier", "Payments to one supplier"
+    EXPENSE_TYPE_IS = "expense_type_is", "Expense type is (ignoring case)"
+    EXPENSE_TYPE_CONTAINS = "expense_type_contains", "Expense type contains (ignoring case)"
+
+
+class SpendExclusionRule(models.Model):
+    """Payments left out of influenceable spend, and why. A payment several rules match counts
+    under the first (by position, then the oldest rule)."""
+
+    Match = ExclusionMatch
+
+    name = models.CharField(
+        max_length=120, unique=True, help_text='Shown to the public, e.g. "Payments to HMRC".'
+    )
+    reason = models.TextField(help_text="Why no buying decision could make these payments local.")
+    match = models.CharField(max_length=30, choices=ExclusionMatch.choices)
+    public_body_kind = models.CharField(
+        max_length=20,
+        choices=PublicBodyKind.choices,
+        blank=True,
+        help_text="For public-body rules: the kind of body in the register.",
+    )
+    supplier = models.ForeignKey(
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exclusion_rules",
+        help_text="For supplier rules.",
+    )
+    text = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For expense-type rules: the expense type (or the words it contains).",
+    )
+    position = models.PositiveSmallIntegerField(
+        default=100, help_text="Rules are tried in this order (smallest first)."
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="spendexclusion_has_reason",
+                violation_error_message="Enter the reason these payments are left out",
+            ),
+            models.CheckConstraint(
+                condition=Q(match__in=ExclusionMatch.values), name="spendexclusion_match_valid"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(match="public_body", supplier__isnull=True, text="")
+                    & Q(public_body_kind__in=PublicBodyKind.values)
+                )
+                | Q(match="supplier", supplier__isnull=False, public_body_kind="", text="")
+                | (
+                    Q(match__in=["expense_type_is", "expense_type_contains"])
+                    & Q(supplier__isnull=True, public_body_kind="")
+                    & ~Q(text="")
+                ),
+                name="spendexclusion_fields_match",
+                violation_error_message="A public-body rule names a kind of body, a supplier "
+                "rule a supplier, an expense-type rule its text: give that, and nothing else.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.text = self.text.strip()
+        super().save(*args, **kwargs)
+
+
 # The audit trail (audit.trail). SpendTransaction is not tracked: millions of rows written only
 # by the import, whose batch (who, when, which file) is.
 # Progress ticks (every few thousand rows of a background import) are not changes worth a trail.
@@ -223,4 +363,16 @@ class ImportBatchEvent(
 
 
 class SupplierEvent(trail_event_model(Supplier)):
+    pass
+
+
+class PublicBodyEvent(trail_event_model(PublicBody)):
+    pass
+
+
+class PublicBodyNameEvent(trail_event_model(PublicBodyName)):
+    pass
+
+
+class SpendExclusionRuleEvent(trail_event_model(SpendExclusionRule)):
     pass

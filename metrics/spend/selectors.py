@@ -11,7 +11,11 @@ with the metrics and the impact report), so the figures agree:
   up to 100%. "In the county" in the headline counts the borough too, as Preston's figures do;
 - the SME and VCSE shares are of all spend in scope, a supplier whose flag is not known counting
   as not an SME (the metric's rule); beside them, the share among suppliers whose flag is known
-  and how much of the spend that covers.
+  and how much of the spend that covers;
+- a payment is where it went (metrics.spend.sources.payment_locality): an officer's decision on
+  its supplier, else its own line's postcode, else its supplier's;
+- influenceable spend leaves out the payments the exclusion rules match (metrics.spend.
+  exclusions), shown by rule with each rule's reason.
 """
 
 import datetime
@@ -22,9 +26,18 @@ from django.db.models import Count, DecimalField, F, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncQuarter
 
 from core.periods import FinancialYear
+from metrics.spend.exclusions import SpendExclusions, spend_exclusions
 from metrics.spend.models import ImportBatch, Locality, SpendTransaction
 from metrics.spend.periods import SpendPeriod, quarter_of
-from metrics.spend.sources import SpendShares, spend_in_scope, spend_published
+from metrics.spend.sources import (
+    EXCLUDED,
+    SpendShares,
+    payment_locality,
+    share_aggregates,
+    spend_annotated,
+    spend_in_scope,
+    spend_published,
+)
 
 LOCALITIES = (Locality.BOROUGH, Locality.COUNTY, Locality.ELSEWHERE, Locality.UNKNOWN)
 LOCALITY_LABELS = {
@@ -35,6 +48,7 @@ LOCALITY_LABELS = {
 }
 NON_LOCAL = (Locality.COUNTY, Locality.ELSEWHERE)
 LEAKAGE_LIMIT = 20
+TOP_SUPPLIERS_LIMIT = 300  # Preston's first step: the anchor's top 300 suppliers
 DEPARTMENT_LIMIT = 40
 TREND_QUARTERS = 12
 ZERO = Decimal("0.00")
@@ -59,7 +73,8 @@ def percentage(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
 
 
 def _locality(locality: str) -> Q:
-    return Q(supplier__locality=locality)
+    """Payments that went to `locality`, over spend annotated with `went_to`."""
+    return Q(went_to=locality)
 
 
 def _by_locality_aggregates() -> dict:
@@ -93,6 +108,18 @@ class FlagShare:
 
 
 @dataclass(frozen=True)
+class ExcludedRow:
+    """What one exclusion rule left out of influenceable spend in the period."""
+
+    pk: int
+    name: str
+    reason: str
+    total: Decimal
+    count: int
+    share: Decimal | None  # of all spend in scope
+
+
+@dataclass(frozen=True)
 class SpendSummary:
     total: Decimal
     count: int
@@ -103,6 +130,7 @@ class SpendSummary:
     sme: FlagShare
     vcse: FlagShare
     suppliers: int
+    excluded: list[ExcludedRow] = field(default_factory=list)  # by rule, every active rule
 
     @property
     def all_total(self) -> Decimal:
@@ -126,30 +154,64 @@ def spend_date_range() -> tuple[datetime.date, datetime.date] | None:
     return bounds["first"], bounds["last"]
 
 
-def spend_summary(*, start: datetime.date, end: datetime.date) -> SpendSummary:
-    """Spend by supplier locality (value and count), redacted payments, SME and VCSE shares:
-    one aggregate query."""
+def spend_excluded_by_rule(
+    *, start: datetime.date, end: datetime.date, total: Decimal, exclusions: SpendExclusions
+) -> list[ExcludedRow]:
+    """Spend in scope each active rule left out of influenceable spend (a payment under the
+    first rule it matches), in the rules' order, rules that left nothing out included: one
+    query."""
+    if not exclusions.rules:
+        return []
+    sums = {
+        values["excluded_by"]: values
+        for values in spend_annotated(
+            spend_in_scope(period_start=start, period_end=end), exclusions
+        )
+        .filter(EXCLUDED)
+        .values("excluded_by")
+        .annotate(total=_sum(), count=_count())
+        .order_by()
+    }
+    rows = []
+    for rule in exclusions.rules:
+        values = sums.get(rule.pk, {"total": ZERO, "count": 0})
+        rows.append(
+            ExcludedRow(
+                pk=rule.pk,
+                name=rule.name,
+                reason=rule.reason,
+                total=values["total"],
+                count=values["count"],
+                share=percentage(values["total"], total),
+            )
+        )
+    return rows
+
+
+def spend_summary(
+    *, start: datetime.date, end: datetime.date, exclusions: SpendExclusions | None = None
+) -> SpendSummary:
+    """Spend by where payments went (value and count), redacted payments, SME and VCSE shares,
+    influenceable spend and what each exclusion rule left out: the rules read (unless given),
+    one aggregate query and one by rule."""
+    exclusions = spend_exclusions() if exclusions is None else exclusions
     redacted = Q(supplier__is_redacted=True)
     named = Q(supplier__is_redacted=False)
     aggregates = {
-        "total": _sum(named),
+        **share_aggregates(named),
         "count": _count(named),
         "redacted_total": _sum(redacted),
         "redacted_count": _count(redacted),
-        "sme": _sum(named & Q(supplier__is_sme=True)),
         "sme_known": _sum(named & Q(supplier__is_sme__isnull=False)),
-        "vcse": _sum(named & Q(supplier__is_vcse=True)),
         "vcse_known": _sum(named & Q(supplier__is_vcse__isnull=False)),
         "suppliers": Count("supplier", filter=named, distinct=True),
     }
     for locality in LOCALITIES:
         aggregates[f"{locality}_total"] = _sum(named & _locality(locality))
         aggregates[f"{locality}_count"] = _count(named & _locality(locality))
-    sums = (
-        spend_published()
-        .filter(payment_date__gte=start, payment_date__lte=end)
-        .aggregate(**aggregates)
-    )
+    sums = spend_annotated(
+        spend_published().filter(payment_date__gte=start, payment_date__lte=end), exclusions
+    ).aggregate(**aggregates)
     total, count = sums["total"], sums["count"]
     rows = [
         LocalityRow(
@@ -162,15 +224,7 @@ def spend_summary(*, start: datetime.date, end: datetime.date) -> SpendSummary:
         )
         for locality in LOCALITIES
     ]
-    borough = sums[f"{Locality.BOROUGH}_total"]
-    shares = SpendShares(
-        total=total,
-        borough=borough,
-        county=borough + sums[f"{Locality.COUNTY}_total"],
-        sme=sums["sme"],
-        vcse=sums["vcse"],
-        transactions=count,
-    )
+    shares = SpendShares(**{name: sums[name] for name in share_aggregates()})
 
     def flag(label: str, key: str, share: Decimal | None) -> FlagShare:
         flagged, known = sums[key], sums[f"{key}_known"]
@@ -193,6 +247,7 @@ def spend_summary(*, start: datetime.date, end: datetime.date) -> SpendSummary:
         sme=flag("Small and medium-sized enterprises (SMEs)", "sme", shares.sme_share),
         vcse=flag("Voluntary, community and social enterprises (VCSEs)", "vcse", shares.vcse_share),
         suppliers=sums["suppliers"],
+        excluded=spend_excluded_by_rule(start=start, end=end, total=total, exclusions=exclusions),
     )
 
 
@@ -249,7 +304,7 @@ def spend_trend_by_quarter(
         first_day = quarter_of(first_day - datetime.timedelta(days=1)).start
     rows = (
         spend_in_scope(period_start=first_day, period_end=last.end)
-        .annotate(quarter=TruncQuarter("payment_date"))
+        .annotate(quarter=TruncQuarter("payment_date"), went_to=payment_locality())
         .values("quarter")
         .annotate(**_by_locality_aggregates())
         .order_by("quarter")
@@ -268,6 +323,7 @@ def spend_by_department(
     the rest summed into one row (None when there is no rest). One query."""
     rows = list(
         spend_in_scope(period_start=start, period_end=end)
+        .annotate(went_to=payment_locality())
         .values("department")
         .annotate(**_by_locality_aggregates())
         .order_by("-total", "department")
@@ -304,15 +360,17 @@ def spend_leakage(
     *, start: datetime.date, end: datetime.date, total: Decimal, limit: int = LEAKAGE_LIMIT
 ) -> list[LeakageRow]:
     """The `limit` suppliers outside the borough (in the rest of the county or beyond) paid the
-    most in the period: where money leaks out. `total` is the spend in scope, for each
-    supplier's share. One query."""
+    most in the period: where money leaks out, by where each payment went (a supplier paid at
+    an address in the county and at one beyond it has a row for each). `total` is the spend in
+    scope, for each supplier's share. One query."""
     rows = (
         spend_in_scope(period_start=start, period_end=end)
-        .filter(supplier__locality__in=NON_LOCAL)
-        .values("supplier_id")
+        .annotate(went_to=payment_locality())
+        .filter(went_to__in=NON_LOCAL)
+        .values("supplier_id", "went_to")
         .annotate(
             name=F("supplier__name"),
-            locality=F("supplier__locality"),
+            locality=F("went_to"),
             is_sme=F("supplier__is_sme"),
             is_vcse=F("supplier__is_vcse"),
             total=_sum(),
@@ -329,6 +387,68 @@ def spend_leakage(
             total=values["total"],
             count=values["count"],
             share=percentage(values["total"], total),
+            is_sme=values["is_sme"],
+            is_vcse=values["is_vcse"],
+        )
+        for rank, values in enumerate(rows, start=1)
+    ]
+
+
+@dataclass(frozen=True)
+class TopSupplierRow:
+    rank: int
+    name: str
+    locality: str  # where the supplier is based (the register's)
+    locality_label: str
+    total: Decimal
+    count: int
+    share: Decimal | None  # of all spend in scope
+    borough: Decimal  # the part of its payments that went to the borough
+    excluded: Decimal  # the part left out of influenceable spend by a rule
+    is_sme: bool | None
+    is_vcse: bool | None
+
+
+def spend_top_suppliers(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    total: Decimal,
+    limit: int = TOP_SUPPLIERS_LIMIT,
+    exclusions: SpendExclusions | None = None,
+) -> list[TopSupplierRow]:
+    """The `limit` named suppliers paid the most in the period (Preston's first step: the top
+    300 with where each is based), with their SME and VCSE flags, the part of their payments
+    that went to the borough and the part no buying decision could make local. Redacted
+    recipients are never listed. `total` is the spend in scope, for each share. One query (and
+    the rules read unless given)."""
+    exclusions = spend_exclusions() if exclusions is None else exclusions
+    rows = (
+        spend_annotated(spend_in_scope(period_start=start, period_end=end), exclusions)
+        .values("supplier_id")
+        .annotate(
+            name=F("supplier__name"),
+            locality=F("supplier__locality"),
+            is_sme=F("supplier__is_sme"),
+            is_vcse=F("supplier__is_vcse"),
+            total=_sum(),
+            count=_count(),
+            borough=_sum(Q(went_to=Locality.BOROUGH)),
+            excluded=_sum(EXCLUDED),
+        )
+        .order_by("-total", "name", "supplier_id")[:limit]
+    )
+    return [
+        TopSupplierRow(
+            rank=rank,
+            name=values["name"],
+            locality=values["locality"],
+            locality_label=LOCALITY_LABELS[values["locality"]],
+            total=values["total"],
+            count=values["count"],
+            share=percentage(values["total"], total),
+            borough=values["borough"],
+            excluded=values["excluded"],
             is_sme=values["is_sme"],
             is_vcse=values["is_vcse"],
         )
@@ -388,8 +508,8 @@ def import_batch_preview(batch: ImportBatch) -> BatchPreview | None:
     named = Q(supplier__is_redacted=False)
     parts = {
         "total": Q(),
-        "borough": Q(supplier__locality=Locality.BOROUGH),
-        "county": Q(supplier__locality__in=[Locality.BOROUGH, Locality.COUNTY]),
+        "borough": Q(went_to=Locality.BOROUGH),
+        "county": Q(went_to__in=[Locality.BOROUGH, Locality.COUNTY]),
         "sme": Q(supplier__is_sme=True),
         "vcse": Q(supplier__is_vcse=True),
     }
@@ -400,9 +520,13 @@ def import_batch_preview(batch: ImportBatch) -> BatchPreview | None:
         aggregates[f"{side}_transactions"] = _count(condition)
     start, end = FinancialYear.of(held["first"]).start, FinancialYear.of(held["last"]).end
     # Payments of other published batches and of this one, in the batch's financial years.
-    sums = SpendTransaction.objects.filter(
-        named, others | mine, payment_date__gte=start, payment_date__lte=end
-    ).aggregate(**aggregates)
+    sums = (
+        SpendTransaction.objects.filter(
+            named, others | mine, payment_date__gte=start, payment_date__lte=end
+        )
+        .annotate(went_to=payment_locality())
+        .aggregate(**aggregates)
+    )
     before = SpendShares(
         **{name: sums[f"before_{name}"] for name in (*_SHARE_PARTS, "transactions")}
     )

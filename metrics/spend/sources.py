@@ -11,7 +11,11 @@
 - a supplier whose locality (or SME / VCSE flag) is not known counts as not local (not an SME, not
   a VCSE): unknowns never inflate a share;
 - the county share counts the borough too ("within the county", as Preston's 39% → 79.2%);
-- a share is a percentage with four decimal places; None when the denominator is not positive.
+- a share is a percentage with four decimal places; None when the denominator is not positive;
+- the influenceable shares leave out, from both sides, the payments an exclusion rule matches
+  (metrics.spend.exclusions: other public bodies, precepts, levies, taxes...; decision 0034);
+- a share is a finding only when the spend whose locality is known is at least half its
+  denominator (`UNKNOWN_LIMIT`): /spend/ says the share cannot be judged yet otherwise.
 """
 
 import datetime
@@ -22,10 +26,13 @@ from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Val
 from django.db.models.functions import Coalesce, NullIf
 
 from metrics.sources import Compute, metric_source_register
+from metrics.spend.exclusions import SpendExclusions, spend_exclusions
 from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction
 from neighbourhoods.models import Neighbourhood
 
 SHARE_PLACES = Decimal("0.0001")
+# Above this share (%) of spend with an unknown locality, a locality share is not a finding.
+UNKNOWN_LIMIT = Decimal(50)
 ZERO = Decimal("0.00")
 _MONEY = DecimalField(max_digits=20, decimal_places=2)
 
@@ -71,11 +78,53 @@ class SpendShares:
     sme: Decimal
     vcse: Decimal
     transactions: int
+    unknown: Decimal = ZERO  # locality not known
+    # Left out of influenceable spend by an exclusion rule, and the parts of that by locality.
+    excluded: Decimal = ZERO
+    excluded_borough: Decimal = ZERO
+    excluded_county: Decimal = ZERO  # the borough included
+    excluded_unknown: Decimal = ZERO
 
-    def _share(self, part: Decimal) -> Decimal | None:
-        if self.total <= 0:
+    def _share(self, part: Decimal, whole: Decimal | None = None) -> Decimal | None:
+        whole = self.total if whole is None else whole
+        if whole <= 0:
             return None
-        return (part * 100 / self.total).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
+        return (part * 100 / whole).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP)
+
+    @property
+    def unknown_share(self) -> Decimal | None:
+        return self._share(self.unknown)
+
+    @property
+    def judgeable(self) -> bool:
+        """Whether the locality shares are findings: enough of the spend's locality known."""
+        share = self.unknown_share
+        return share is not None and share <= UNKNOWN_LIMIT
+
+    @property
+    def influenceable(self) -> Decimal:
+        return self.total - self.excluded
+
+    @property
+    def excluded_share(self) -> Decimal | None:
+        return self._share(self.excluded)
+
+    @property
+    def influenceable_borough_share(self) -> Decimal | None:
+        return self._share(self.borough - self.excluded_borough, self.influenceable)
+
+    @property
+    def influenceable_county_share(self) -> Decimal | None:
+        return self._share(self.county - self.excluded_county, self.influenceable)
+
+    @property
+    def influenceable_unknown_share(self) -> Decimal | None:
+        return self._share(self.unknown - self.excluded_unknown, self.influenceable)
+
+    @property
+    def influenceable_judgeable(self) -> bool:
+        share = self.influenceable_unknown_share
+        return share is not None and share <= UNKNOWN_LIMIT
 
     @property
     def borough_share(self) -> Decimal | None:
@@ -98,17 +147,47 @@ def _sum(condition: Q | None = None) -> Coalesce:
     return Coalesce(Sum("amount", filter=condition), Value(ZERO), output_field=_MONEY)
 
 
-def spend_shares(*, period_start: datetime.date, period_end: datetime.date) -> SpendShares:
-    """Every spend share of a period in one aggregate query over spend joined to suppliers."""
+BOROUGH = Q(went_to=Locality.BOROUGH)
+IN_COUNTY = Q(went_to__in=[Locality.BOROUGH, Locality.COUNTY])
+UNKNOWN = Q(went_to=Locality.UNKNOWN)
+EXCLUDED = Q(excluded_by__isnull=False)
+
+
+def share_aggregates(named: Q | None = None) -> dict:
+    """The sums SpendShares is made of, over payments annotated with `went_to`
+    (payment_locality) and `excluded_by` (SpendExclusions.excluded_by), within `named`."""
+    scope = named or Q()
+    return {
+        "total": _sum(scope),
+        "borough": _sum(scope & BOROUGH),
+        "county": _sum(scope & IN_COUNTY),
+        "sme": _sum(scope & Q(supplier__is_sme=True)),
+        "vcse": _sum(scope & Q(supplier__is_vcse=True)),
+        "transactions": Count("pk", filter=named),
+        "unknown": _sum(scope & UNKNOWN),
+        "excluded": _sum(scope & EXCLUDED),
+        "excluded_borough": _sum(scope & EXCLUDED & BOROUGH),
+        "excluded_county": _sum(scope & EXCLUDED & IN_COUNTY),
+        "excluded_unknown": _sum(scope & EXCLUDED & UNKNOWN),
+    }
+
+
+def spend_annotated(spend: QuerySet, exclusions: SpendExclusions) -> QuerySet:
+    """Payments with where each went (`went_to`) and the rule leaving it out (`excluded_by`)."""
+    return spend.annotate(went_to=payment_locality(), excluded_by=exclusions.excluded_by())
+
+
+def spend_shares(
+    *,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    exclusions: SpendExclusions | None = None,
+) -> SpendShares:
+    """Every spend share of a period: the exclusion rules read (unless given), then one
+    aggregate query over spend joined to suppliers."""
+    exclusions = spend_exclusions() if exclusions is None else exclusions
     spend = spend_in_scope(period_start=period_start, period_end=period_end)
-    totals = spend.annotate(went_to=payment_locality()).aggregate(
-        total=_sum(),
-        borough=_sum(Q(went_to=Locality.BOROUGH)),
-        county=_sum(Q(went_to__in=[Locality.BOROUGH, Locality.COUNTY])),
-        sme=_sum(Q(supplier__is_sme=True)),
-        vcse=_sum(Q(supplier__is_vcse=True)),
-        transactions=Count("pk"),
-    )
+    totals = spend_annotated(spend, exclusions).aggregate(**share_aggregates())
     return SpendShares(**totals)
 
 
@@ -135,12 +214,30 @@ spend_share_county = _borough_wide_share(
 )
 spend_share_sme = _borough_wide_share("sme_share", "with suppliers flagged as SMEs")
 spend_share_vcse = _borough_wide_share("vcse_share", "with suppliers flagged as VCSE organisations")
+spend_share_borough_influenceable = _borough_wide_share(
+    "influenceable_borough_share",
+    "with suppliers in the borough, of influenceable spend (exclusion rules applied)",
+)
+spend_share_county_influenceable = _borough_wide_share(
+    "influenceable_county_share",
+    "with suppliers in the county, the borough included, of influenceable spend",
+)
 
 SHARE_SOURCES = [
     ("metrics.spend_borough_share", "suppliers in the borough", spend_share_borough),
     ("metrics.spend_county_share", "suppliers in the county", spend_share_county),
     ("metrics.spend_sme_share", "SMEs", spend_share_sme),
     ("metrics.spend_vcse_share", "VCSE organisations", spend_share_vcse),
+    (
+        "metrics.spend_borough_share_influenceable",
+        "suppliers in the borough, of influenceable spend",
+        spend_share_borough_influenceable,
+    ),
+    (
+        "metrics.spend_county_share_influenceable",
+        "suppliers in the county, of influenceable spend",
+        spend_share_county_influenceable,
+    ),
 ]
 
 

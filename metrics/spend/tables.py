@@ -79,6 +79,17 @@ def spend_page_tables(context: Mapping[str, Any]) -> dict[str, Table]:
             columns=[Column("Supplier", "name"), Column("Where", "where"), SPENT],
             rows=leakage,
         ),
+        "excluded": Table(
+            caption=f"Spending left out of influenceable spending, {period}",
+            small_text=True,
+            columns=[
+                Column("What is left out", "name"),
+                Column("Why", "reason"),
+                Column("Left out", "total", numeric=True),
+                Column("Share of spending", "share", numeric=True),
+            ],
+            rows=context["headline"]["excluded"],
+        ),
         "sme_vcse": Table(
             caption=f"Spending with SMEs and VCSEs, {period}",
             small_text=True,
@@ -92,3 +103,22 @@ def spend_page_tables(context: Mapping[str, Any]) -> dict[str, Table]:
             rows=context["flags"],
         ),
     }
+
+
+def top_suppliers_table(*, period, rows: list[dict]) -> Table:
+    """The largest suppliers of a period, where each is based, their flags and spend."""
+    return Table(
+        caption=f"The {intcomma(len(rows))} supplier{pluralize(len(rows))} paid the most, "
+        f"{period.short_label}, largest first",
+        small_text=True,
+        columns=[
+            Column("Supplier", "name"),
+            Column("Based", "where"),
+            Column("SME", "sme"),
+            Column("VCSE", "vcse"),
+            SPENT,
+            Column("Share of spending", "share", numeric=True),
+            Column("Not influenceable", "excluded", numeric=True),
+        ],
+        rows=rows,
+    )

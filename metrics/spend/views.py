@@ -14,18 +14,24 @@ from django.views.decorators.http import require_safe
 
 from core.csv import csv_download, csv_lines
 from core.formatting import DASH, percentage, pounds
+from metrics.spend.exclusions import spend_exclusions
 from metrics.spend.periods import PeriodError, SpendPeriod, period_from_query
 from metrics.spend.selectors import (
     LOCALITY_LABELS,
+    TOP_SUPPLIERS_LIMIT,
     BreakdownRow,
+    SpendSummary,
     spend_by_department,
     spend_date_range,
     spend_leakage,
     spend_summary,
+    spend_top_suppliers,
     spend_trend_by_quarter,
     spend_years,
 )
-from metrics.spend.tables import spend_page_tables
+from metrics.spend.selectors import percentage as share_of
+from metrics.spend.sources import UNKNOWN_LIMIT, spend_shares
+from metrics.spend.tables import spend_page_tables, top_suppliers_table
 
 QUARTER_CHOICES = [
     ("", "The whole year"),
@@ -66,6 +72,43 @@ def _period(query, bounds) -> tuple[SpendPeriod, str]:
         return default, str(error)
 
 
+def _yes_no(value: bool | None) -> str:
+    return "Not known" if value is None else ("Yes" if value else "No")
+
+
+def _influence(summary: SpendSummary) -> dict:
+    """The headline's influenceable figures and the unknown-locality caveat: a share is shown
+    as a finding only when no more than UNKNOWN_LIMIT % of its spend has an unknown locality."""
+    shares = summary.shares
+    unknown_influenceable = shares.unknown - shares.excluded_unknown
+    return {
+        "judgeable": shares.judgeable,
+        "influenceable_judgeable": shares.influenceable_judgeable,
+        "unknown_limit": f"{UNKNOWN_LIMIT:.0f}%",
+        "unknown_total": money(shares.unknown),
+        "unknown_share": percentage(shares.unknown_share),
+        "unknown_any": shares.unknown != 0,
+        "influenceable_unknown_total": money(unknown_influenceable),
+        "influenceable_unknown_share": percentage(shares.influenceable_unknown_share),
+        "influenceable_borough": percentage(shares.influenceable_borough_share),
+        "influenceable_county": percentage(shares.influenceable_county_share),
+        "influenceable_total": money(shares.influenceable),
+        "excluded_total": money(shares.excluded),
+        "excluded_share": percentage(shares.excluded_share),
+        "excluded_any": shares.excluded != 0,
+        "excluded": [
+            {
+                "name": row.name,
+                "reason": row.reason,
+                "total": money(row.total),
+                "count": row.count,
+                "share": percentage(row.share),
+            }
+            for row in summary.excluded
+        ],
+    }
+
+
 def _breakdown(rows: Iterable[BreakdownRow]) -> list[dict]:
     return [
         {
@@ -91,7 +134,7 @@ def spend_index(request):
     years = spend_years(first=bounds[0], last=bounds[1])
     if period.start_year not in years:
         years = sorted({*years, period.start_year}, reverse=True)
-    summary = spend_summary(start=period.start, end=period.end)
+    summary = spend_summary(start=period.start, end=period.end, exclusions=spend_exclusions())
     trend = spend_trend_by_quarter(end=period.end)
     departments, other_departments = spend_by_department(start=period.start, end=period.end)
     leakage = spend_leakage(start=period.start, end=period.end, total=summary.total)
@@ -118,6 +161,7 @@ def spend_index(request):
             "suppliers": summary.suppliers,
             "sme": percentage(summary.sme.share),
             "vcse": percentage(summary.vcse.share),
+            **_influence(summary),
         },
         "localities": [
             {
@@ -159,10 +203,60 @@ def spend_index(request):
             for row in leakage
         ],
         "csv_urls": csv_urls,
+        "top_suppliers_url": f"{reverse('spend:suppliers')}?{query}",
+        "top_suppliers_limit": TOP_SUPPLIERS_LIMIT,
         "preston": PRESTON,
     }
     context["tables"] = spend_page_tables(context)
     return render(request, "metrics/spend/index.html", context)
+
+
+@require_safe
+def spend_suppliers(request):
+    """The largest suppliers of a period (Preston's top 300), where each is based, with their
+    SME and VCSE flags; redacted recipients never listed."""
+    bounds = spend_date_range()
+    if bounds is None:
+        raise Http404("No spend has been published.")
+    period, error = _period(request.GET, bounds)
+    years = spend_years(first=bounds[0], last=bounds[1])
+    exclusions = spend_exclusions()
+    shares = spend_shares(period_start=period.start, period_end=period.end, exclusions=exclusions)
+    rows = spend_top_suppliers(
+        start=period.start, end=period.end, total=shares.total, exclusions=exclusions
+    )
+    query = urlencode(period.query)
+    context = {
+        "period": period,
+        "error": error,
+        "year_choices": [(SpendPeriod(year).slug, SpendPeriod(year).label) for year in years],
+        "quarter_choices": QUARTER_CHOICES,
+        "selected_quarter": f"Q{period.quarter}" if period.quarter else "",
+        "limit": TOP_SUPPLIERS_LIMIT,
+        "count": len(rows),
+        "total": money(shares.total),
+        "listed_total": money(sum((row.total for row in rows), Decimal(0))),
+        "listed_share": percentage(share_of(sum((row.total for row in rows), 0), shares.total)),
+        "table": top_suppliers_table(
+            period=period,
+            rows=[
+                {
+                    "rank": row.rank,
+                    "name": row.name,
+                    "where": row.locality_label,
+                    "sme": _yes_no(row.is_sme),
+                    "vcse": _yes_no(row.is_vcse),
+                    "total": money(row.total),
+                    "share": percentage(row.share, places=2),
+                    "excluded": money(row.excluded) if row.excluded else "",
+                }
+                for row in rows
+            ],
+        ),
+        "csv_url": f"{reverse('spend:csv', args=['top-suppliers'])}?{query}",
+        "spend_url": f"{reverse('spend:index')}?{query}",
+    }
+    return render(request, "metrics/spend/suppliers.html", context)
 
 
 # --- CSV downloads --------------------------------------------------------------------------
@@ -276,6 +370,58 @@ def _suppliers_csv(period: SpendPeriod) -> tuple[list, list]:
     return header, lines
 
 
+def _flag(value: bool | None) -> str:
+    return "" if value is None else ("yes" if value else "no")
+
+
+def _top_suppliers_csv(period: SpendPeriod) -> tuple[list, list]:
+    exclusions = spend_exclusions()
+    shares = spend_shares(period_start=period.start, period_end=period.end, exclusions=exclusions)
+    rows = spend_top_suppliers(
+        start=period.start, end=period.end, total=shares.total, exclusions=exclusions
+    )
+    header = [
+        "rank",
+        "supplier",
+        "based_in",
+        "spend_gbp",
+        "payments",
+        "share_percent",
+        "paid_in_borough_gbp",
+        "not_influenceable_gbp",
+        "sme",
+        "vcse",
+    ]
+    lines = [
+        [
+            row.rank,
+            row.name,
+            row.locality,
+            row.total,
+            row.count,
+            _number(row.share),
+            row.borough,
+            row.excluded,
+            _flag(row.is_sme),
+            _flag(row.is_vcse),
+        ]
+        for row in rows
+    ]
+    return header, lines
+
+
+def _excluded_csv(period: SpendPeriod) -> tuple[list, list]:
+    summary = spend_summary(start=period.start, end=period.end)
+    shares = summary.shares
+    header = ["rule", "reason", "spend_gbp", "payments", "share_of_spend_percent"]
+    lines = [
+        [row.name, row.reason, row.total, row.count, _number(row.share)] for row in summary.excluded
+    ]
+    lines.append(["Left out in all", "", shares.excluded, "", _number(shares.excluded_share)])
+    lines.append(["Influenceable spend", "", shares.influenceable, "", ""])
+    return header, lines
+
+
 def _sme_vcse_csv(period: SpendPeriod) -> tuple[list, list]:
     summary = spend_summary(start=period.start, end=period.end)
     header = [
@@ -314,6 +460,8 @@ CSV_TABLES = {
     "departments": CsvTable("Spend by department", _departments_csv),
     "suppliers": CsvTable("Largest suppliers outside the borough", _suppliers_csv),
     "sme-vcse": CsvTable("Spend with SMEs and VCSEs", _sme_vcse_csv),
+    "top-suppliers": CsvTable("The largest suppliers", _top_suppliers_csv),
+    "excluded": CsvTable("Spend left out of influenceable spend, by rule", _excluded_csv),
 }
 
 

@@ -16,6 +16,10 @@ def spend(council):
     SpendTransaction.objects.filter(pk__in=SpendTransaction.objects.values("pk")[:50]).update(
         department=LONG_DEPARTMENT
     )
+    # Left out of influenceable spend by the reference file's "Precepts" rule: its table shows.
+    SpendTransaction.objects.filter(pk__in=SpendTransaction.objects.values("pk")[50:80]).update(
+        expense_type="Parish precept"
+    )
 
 
 SPEND_PATHS = [
@@ -32,6 +36,25 @@ def test_the_spend_page_has_no_accessibility_violations(spend, page, path):
     page.goto(path)
     assert page.locator("h1").inner_text() == "Local spend"
     assert_no_axe_violations(page)
+
+
+SUPPLIER_PATHS = ["/spend/suppliers/", "/spend/suppliers/?quarter=2024-25-Q3",
+                  "/spend/suppliers/?year=2019-20", "/spend/suppliers/?year=x"]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", SUPPLIER_PATHS)
+def test_the_largest_suppliers_page_has_no_accessibility_violations(spend, page, path):
+    page.goto(path)
+    assert page.locator("h1").inner_text() == "The largest suppliers"
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("path", SUPPLIER_PATHS[:2])
+def test_the_largest_suppliers_page_does_not_scroll_sideways_at_320_pixels(
+    spend, narrow_page, path
+):
+    narrow_page.goto(path)
+    assert horizontal_overflow(narrow_page) == 0
 
 
 def test_the_empty_spend_page_has_no_accessibility_violations(council, page):
