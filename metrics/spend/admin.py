@@ -14,6 +14,7 @@ spreadsheet through `supplier_flags_import`.
 
 import csv
 import io
+from decimal import Decimal
 from pathlib import Path
 
 from django import forms
@@ -29,6 +30,7 @@ from core.formatting import pounds
 from core.forms import GovukErrorsMixin
 from metrics.spend.importer import header_map_parse
 from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
+from metrics.spend.reference import spend_reference
 from metrics.spend.selectors import import_batch_preview
 from metrics.spend.services import (
     SpendFileHeld,
@@ -46,6 +48,7 @@ from metrics.spend.suppliers import (
 from metrics.spend.uploads import spend_batches_stale_fail, spend_upload_queue
 from metrics.spend.workflows import BATCH_WORKFLOW, REVIEW_PERMISSION
 from neighbourhoods.postcodes import normalise_postcode
+from neighbourhoods.selectors import council_current
 
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 UPLOAD_MAX_BYTES = 200_000_000
@@ -72,6 +75,19 @@ class SpendUploadForm(GovukErrorsMixin, forms.Form):
         help_text='One per line, as "Column Header=field" (e.g. "Cost Centre=department", or '
         '"VAT=ignore"). Most councils\' headers are recognised without this.',
     )
+    leave_out_trivial = forms.BooleanField(
+        label="Leave out trivial lines",
+        required=False,
+        help_text="Lines that fail only because they name no supplier and their amount is under "
+        "£1.00 (such as £0.01 “Difference A/c” lines) are left out and listed on the batch's "
+        "page, instead of stopping the import. They count in no figure.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        trivial = spend_reference(council=council_current()).trivial_amount
+        field = self.fields["leave_out_trivial"]
+        field.help_text = field.help_text.replace("£1.00", pounds(trivial, pence=True))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -105,6 +121,35 @@ def _report_html(report: list[dict]):
     return format_html(
         "<table><thead><tr><th>Line</th><th>Column</th><th>Value</th><th>Problem</th></tr>"
         "</thead><tbody>{}</tbody></table>",
+        rows,
+    )
+
+
+def _left_out_html(count: int, report: list[dict]):
+    """The lines left out on purpose (footers; trivial lines, when the officer chose so)."""
+    if not count:
+        return "-"
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                item.get("sheet", ""),
+                item.get("line") or "",
+                "" if item.get("amount") is None else pounds(Decimal(item["amount"]), pence=True),
+                item.get("text", ""),
+                item.get("reason", ""),
+            )
+            for item in report
+        ),
+    )
+    more = count - len(report)
+    return format_html(
+        "<p>{} line{} left out.{}</p><table><thead><tr><th>Sheet</th><th>Line</th><th>Amount</th>"
+        "<th>Line as written</th><th>Why</th></tr></thead><tbody>{}</tbody></table>",
+        f"{count:,}",
+        "" if count == 1 else "s",
+        f" The first {len(report):,} are listed; {more:,} more." if more > 0 else "",
         rows,
     )
 
@@ -187,6 +232,8 @@ class ImportBatchAdmin(WorkflowActionsMixin, admin.ModelAdmin):
         "rows",
         "added",
         "value_added",
+        "leave_out_trivial",
+        "left_out_lines",
         "sha256",
         "imported_by",
         "imported_at",
@@ -216,6 +263,8 @@ class ImportBatchAdmin(WorkflowActionsMixin, admin.ModelAdmin):
             or not name.startswith(("reviewed_", "withdraw"))
             or getattr(obj, name, None)
         ]
+        if obj is None or not obj.left_out:
+            fields.remove("left_out_lines")
         return [*fields, "problems"] if obj and obj.error_report else fields
 
     @admin.display(description="Total value of the payments added")
@@ -237,6 +286,10 @@ class ImportBatchAdmin(WorkflowActionsMixin, admin.ModelAdmin):
                 "preview_template": "admin/metrics/importbatch/_preview.html",
             }
         return {}
+
+    @admin.display(description="Lines left out (in no figure)")
+    def left_out_lines(self, obj):
+        return _left_out_html(obj.left_out, obj.left_out_report)
 
     @admin.display(description="Problems (nothing was imported)")
     def problems(self, obj):
@@ -311,6 +364,7 @@ class ImportBatchAdmin(WorkflowActionsMixin, admin.ModelAdmin):
                 options={
                     "header_map": form.cleaned_data["header_map"],
                     "body_name": form.cleaned_data["body_name"],
+                    "leave_out_trivial": form.cleaned_data["leave_out_trivial"],
                 },
             )
         except SpendFileHeld as held:
