@@ -47,6 +47,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "metrics.view_spendtransaction",
             "metrics.view_supplier",
             "metrics.change_supplier",
+            # How each publishing body's files name their columns, saved at import: officers
+            # correct them.
+            "metrics.view_spendcolumnmapping",
+            "metrics.add_spendcolumnmapping",
+            "metrics.change_spendcolumnmapping",
+            "metrics.delete_spendcolumnmapping",
             # Pledges: officers moderate pledges and updates, type in pledges received on paper,
             # by phone or by email, and curate the commitments, rejection reasons and campaigns.
             "pledges.view_commitment",
@@ -117,6 +123,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "metrics.view_importbatch",
             "metrics.view_spendtransaction",
             "metrics.view_supplier",
+            "metrics.view_spendcolumnmapping",
             "pledges.view_commitment",
             "pledges.view_pledge",
             "pledges.view_pledgeupdate",

@@ -43,12 +43,14 @@ def columns_find(headers: Iterable[Any], aliases: Mapping[str, Sequence[str]]) -
 
 class RowError(NamedTuple):
     """One problem: the line of the file (the header is line 1; 0 for the file as a whole), the
-    column as the file spells it, the value found, and what is wrong."""
+    column as the file spells it, the value found, what is wrong, and the sheet of a workbook
+    the line is on ("" for a file of one sheet, such as a CSV file)."""
 
     line: int
     column: str
     value: str
     reason: str
+    sheet: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return self._asdict()

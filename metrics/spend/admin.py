@@ -24,12 +24,21 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from core.admin import DetailAction, ReadOnlyAdminMixin, WorkflowActionsMixin
 from core.formatting import pounds
 from core.forms import GovukErrorsMixin
+from core.tabular import header_key
 from metrics.spend.importer import header_map_parse
-from metrics.spend.models import ImportBatch, Locality, LocalitySource, SpendTransaction, Supplier
+from metrics.spend.models import (
+    ImportBatch,
+    Locality,
+    LocalitySource,
+    SpendColumnMapping,
+    SpendTransaction,
+    Supplier,
+)
 from metrics.spend.reference import spend_reference
 from metrics.spend.selectors import import_batch_preview
 from metrics.spend.services import (
@@ -73,7 +82,10 @@ class SpendUploadForm(GovukErrorsMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text='One per line, as "Column Header=field" (e.g. "Cost Centre=department", or '
-        '"VAT=ignore"). Most councils\' headers are recognised without this.',
+        '"VAT=ignore"). Most councils\' headers are recognised without this. A column the file '
+        "lacks is an error. Once the file imports, these are saved for the body it is from "
+        "(the body name above, else the file's body-name column) and applied to its next "
+        "files: see Spend column mappings.",
     )
     leave_out_trivial = forms.BooleanField(
         label="Leave out trivial lines",
@@ -110,16 +122,66 @@ class SpendUploadForm(GovukErrorsMixin, forms.Form):
 def _report_html(report: list[dict]):
     if not report:
         return "-"
+    # A workbook's problems say which sheet each line is on.
+    if any(item.get("sheet") for item in report):
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    item.get("sheet", ""),
+                    item.get("line") or "",
+                    item.get("column", ""),
+                    item.get("value", ""),
+                    item["reason"],
+                )
+                for item in report
+            ),
+        )
+        head = mark_safe("<th>Sheet</th>")  # a constant
+    else:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    item.get("line") or "",
+                    item.get("column", ""),
+                    item.get("value", ""),
+                    item["reason"],
+                )
+                for item in report
+            ),
+        )
+        head = ""
+    return format_html(
+        "<table><thead><tr>{}<th>Line</th><th>Column</th><th>Value</th><th>Problem</th></tr>"
+        "</thead><tbody>{}</tbody></table>",
+        head,
+        rows,
+    )
+
+
+def _sheets_html(sheets: list[dict]):
+    """What each sheet of a workbook gave, and which sheets were not read and why."""
+    if not sheets or not any(sheet.get("name") for sheet in sheets):
+        return "-"
     rows = format_html_join(
         "",
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         (
-            (item.get("line") or "", item.get("column", ""), item.get("value", ""), item["reason"])
-            for item in report
+            (
+                sheet.get("name", ""),
+                sheet.get("header_line") or "",
+                f"{sheet.get('rows', 0):,}"
+                + (f" ({sheet['left_out']:,} left out)" if sheet.get("left_out") else ""),
+                sheet.get("skipped", "") or "read",
+            )
+            for sheet in sheets
         ),
     )
     return format_html(
-        "<table><thead><tr><th>Line</th><th>Column</th><th>Value</th><th>Problem</th></tr>"
+        "<table><thead><tr><th>Sheet</th><th>Header row</th><th>Lines</th><th>Read</th></tr>"
         "</thead><tbody>{}</tbody></table>",
         rows,
     )
@@ -234,6 +296,7 @@ class ImportBatchAdmin(WorkflowActionsMixin, admin.ModelAdmin):
         "value_added",
         "leave_out_trivial",
         "left_out_lines",
+        "sheets_read",
         "sha256",
         "imported_by",
         "imported_at",
@@ -263,6 +326,8 @@ class ImportBatchAdmin(WorkflowActionsMixin, admin.ModelAdmin):
             or not name.startswith(("reviewed_", "withdraw"))
             or getattr(obj, name, None)
         ]
+        if obj is None or not any(sheet.get("name") for sheet in obj.sheets):
+            fields.remove("sheets_read")  # a CSV file is one sheet with no name
         if obj is None or not obj.left_out:
             fields.remove("left_out_lines")
         return [*fields, "problems"] if obj and obj.error_report else fields
@@ -286,6 +351,10 @@ class ImportBatchAdmin(WorkflowActionsMixin, admin.ModelAdmin):
                 "preview_template": "admin/metrics/importbatch/_preview.html",
             }
         return {}
+
+    @admin.display(description="Sheets")
+    def sheets_read(self, obj):
+        return _sheets_html(obj.sheets)
 
     @admin.display(description="Lines left out (in no figure)")
     def left_out_lines(self, obj):
@@ -377,6 +446,71 @@ class ImportBatchAdmin(WorkflowActionsMixin, admin.ModelAdmin):
             "shows how far it has got, then the result. You may leave it and come back.",
         )
         return HttpResponseRedirect(reverse("admin:metrics_importbatch_change", args=[batch.pk]))
+
+
+class SpendColumnMappingForm(forms.ModelForm):
+    """The mapping as the upload page takes it: one "Column Header=field" a line."""
+
+    columns_text = forms.CharField(
+        label="Columns",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 60}),
+        help_text='One per line, as "Column Header=field" (the header as the body\'s files spell '
+        'it; the field by its name or label, e.g. "Payee=supplier_name", "Net=Amount", or '
+        '"VAT=ignore"). Applied to the next file from this body; a column a file lacks is '
+        "passed over.",
+    )
+
+    class Meta:
+        model = SpendColumnMapping
+        fields = ["body_name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        columns = self.instance.columns or {}
+        self.fields["columns_text"].initial = "\n".join(
+            f"{column}={name}" for column, name in columns.items()
+        )
+
+    def clean_columns_text(self):
+        lines = [line.strip() for line in self.cleaned_data["columns_text"].splitlines()]
+        try:
+            return header_map_parse([line for line in lines if line])
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+    def clean_body_name(self):
+        name = " ".join(self.cleaned_data["body_name"].split())
+        clash = SpendColumnMapping.objects.filter(body_key=header_key(name)[:200]).exclude(
+            pk=self.instance.pk
+        )
+        if clash.exists():
+            raise ValidationError("This body has a saved column mapping already: change that one")
+        return name
+
+    def save(self, commit=True):
+        self.instance.columns = self.cleaned_data["columns_text"]
+        return super().save(commit)
+
+
+@admin.register(SpendColumnMapping)
+class SpendColumnMappingAdmin(admin.ModelAdmin):
+    """Saved column mappings per publishing body (metrics.spend.mappings), audited."""
+
+    form = SpendColumnMappingForm
+    list_display = ["body_name", "columns_listed", "updated_by", "updated_at"]
+    search_fields = ["body_name"]
+    list_select_related = ["updated_by"]
+    fields = ["body_name", "columns_text", "updated_by", "updated_at"]
+    readonly_fields = ["updated_by", "updated_at"]
+
+    @admin.display(description="Columns")
+    def columns_listed(self, obj):
+        return "; ".join(f"{column} → {name}" for column, name in (obj.columns or {}).items())
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 class SupplierForm(forms.ModelForm):

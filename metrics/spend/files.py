@@ -1,5 +1,7 @@
 """A spending file on disk: CSV (UTF-8 with or without a byte order mark, UTF-16 or UTF-32 with
 one, else Windows-1252) or XLSX, read as rows of cells without holding the file in memory.
+Every sheet of a workbook is read, in the workbook's order (a police and crime commissioner
+publishes a year as one sheet per month); a hidden sheet is named as skipped, not read.
 
 An XLSX workbook is a ZIP archive: its declared unpacked sizes (all of it, and the shared text in
 particular, which openpyxl holds in memory) are checked against settings before it is opened,
@@ -156,12 +158,18 @@ class SpendFile:
             return min(1.0, self._xlsx_done / self._xlsx_rows) if self._xlsx_rows else 0.0
         return min(1.0, self._position() / self.size) if self.size else 1.0
 
-    def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """(line, cells) for every row, the first row being line 1."""
+    def sheets(self) -> Iterator["SpendSheet"]:
+        """The file's sheets in order: a CSV file is one sheet with no name. Read each sheet's
+        rows before asking for the next sheet."""
         if self.kind == "xlsx":
             yield from self._xlsx()
         else:
-            yield from self._csv()
+            yield SpendSheet(name="", rows=self._csv())
+
+    def rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """(line, cells) for every row of every sheet read, each sheet's first row being line 1."""
+        for sheet in self.sheets():
+            yield from sheet.rows
 
     def _csv(self) -> Iterator[tuple[int, list[Any]]]:
         with self.path.open("rb") as raw:
@@ -188,7 +196,7 @@ class SpendFile:
                     line,
                 ) from error
 
-    def _xlsx(self) -> Iterator[tuple[int, list[Any]]]:
+    def _xlsx(self) -> Iterator["SpendSheet"]:
         from openpyxl import load_workbook  # type: ignore[import-untyped]
 
         try:
@@ -197,26 +205,62 @@ class SpendFile:
             raise SpendFileError(
                 [RowError(0, "", "", f"Not a readable XLSX file: {error}")]
             ) from error
-        max_cells = xlsx_max_cells()
-        cells_read = 0
+        counter = _CellCounter(xlsx_max_cells())
         try:
-            sheet = workbook.worksheets[0]
+            sheets = list(workbook.worksheets)
+            shown = [sheet for sheet in sheets if sheet.sheet_state == "visible"]
             # The declared dimensions only estimate progress: a crafted "A1:XFD1048576" would
             # otherwise pad every row to 16,384 cells and add a million empty rows.
-            self._xlsx_rows = sheet.max_row or 0
-            sheet.reset_dimensions()
-            for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                self._xlsx_done = line
-                cells_read += len(cells)
-                if cells_read > max_cells:
-                    raise _refused(
-                        f"This workbook has more than {max_cells:,} cells, the most allowed "
-                        "(SPEND_XLSX_MAX_CELLS): save it as CSV, or split it into smaller files",
-                        line,
-                    )
-                yield line, list(cells)
+            self._xlsx_rows = sum(sheet.max_row or 0 for sheet in shown)
+            for sheet in sheets:
+                if sheet.sheet_state != "visible":
+                    yield SpendSheet(name=str(sheet.title), rows=iter(()), skipped="hidden")
+                    continue
+                sheet.reset_dimensions()
+                yield SpendSheet(name=str(sheet.title), rows=self._xlsx_rows_of(sheet, counter))
         finally:
             workbook.close()
+
+    def _xlsx_rows_of(self, sheet: Any, counter: "_CellCounter") -> Iterator[tuple[int, list[Any]]]:
+        done_before = self._xlsx_done
+        for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            self._xlsx_done = done_before + line
+            counter.add(len(cells), line=line, sheet=str(sheet.title))
+            yield line, list(cells)
+
+
+@dataclass
+class SpendSheet:
+    """One sheet of a file: its name as the workbook gives it ("" for a CSV file), its rows as
+    (line, cells), and why it is not read, if it is not (a hidden sheet)."""
+
+    name: str
+    rows: Iterator[tuple[int, list[Any]]]
+    skipped: str = ""
+
+
+@dataclass
+class _CellCounter:
+    """The cells read so far from the whole workbook, against the most allowed."""
+
+    limit: int
+    read: int = 0
+
+    def add(self, cells: int, *, line: int, sheet: str) -> None:
+        self.read += cells
+        if self.read > self.limit:
+            raise SpendFileError(
+                [
+                    RowError(
+                        line,
+                        "",
+                        "",
+                        f"This workbook has more than {self.limit:,} cells, the most allowed "
+                        "(SPEND_XLSX_MAX_CELLS): save it as CSV, or split it into smaller files",
+                        sheet,
+                    )
+                ]
+            )
 
 
 def xlsx_max_unpacked_bytes() -> int:

@@ -8,7 +8,9 @@ memory. It writes nothing: `metrics.spend.services.spend_import` does.
 - Headers are matched through an alias map, ignoring case, spaces, underscores and punctuation
   ("Payment Date", "payment_date" and "PAYMENT DATE" are one). The council's reference data and
   the command's `--map "Column Header=field"` add spellings; `--map "Column=ignore"` skips a
-  column. The header may sit below a few title rows.
+  column; a column mapping is saved per publishing body (metrics.spend.mappings) and applied
+  to its next files. Every sheet of a workbook is read, each with its own header row, found
+  below any title block; footers ("Total", "Grand total") are left out (LeftOutRow).
 - Cells' money and dates are read by `metrics.spend.values`; files (CSV in UTF-8 or
   Windows-1252, XLSX) by `metrics.spend.files`.
 - Redacted payees ("Redacted Personal Data", "REDACTED - COMMERCIAL CONFIDENTIALITY"...) and
@@ -26,7 +28,10 @@ memory. It writes nothing: `metrics.spend.services.spend_import` does.
 """
 
 import datetime
+import difflib
 import functools
+import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -74,76 +79,173 @@ FIELD_LABELS = {
 REQUIRED_FIELDS = ("payment_date", "amount", "supplier_name")
 IGNORE = "ignore"
 
-# Best first: when a file has two columns that could be the amount, the earlier alias wins.
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "payment_date": ("date", "payment date", "transaction date", "paid date", "date paid"),
+# The headers each field is read from, as the files spell them, best first: when a file has two
+# columns that could be the amount, the earlier alias wins. Compared through header_key, so case,
+# spaces, underscores and punctuation (brackets too) do not matter: "Supplier (Beneficiary) Name"
+# and "Supplier(Beneficiary) Name" are one. Held as data: a new council's spelling is a line
+# here (every council), in its reference file's [spend] header_aliases (one council), or a saved
+# column mapping (one publishing body, metrics.spend.mappings).
+#
+# Sources: the Local Government Transparency Code's mandatory items (date, department,
+# beneficiary, summary of purpose, amount, irrecoverable VAT, merchant category); the Local
+# Government Association's spend schema ("Organisation Name", "Organisation Code", "Effective
+# Date", "Service Division Categorisation", "Responsible Unit", "Expenses Code", "Expenditure
+# Category", "Expenditure Code", "Narrative"/"Purpose of Expenditure", "Payment Date",
+# "Transaction Number", "Net Amount", "Irrecoverable VAT", "Beneficiary", "Supplier Name",
+# "Supplier ID", "Supplier Type", "Merchant Category"); and the headers of real councils',
+# a fire authority's, a police and crime commissioner's, the GLA's and a department's files
+# (published 2012-2025).
+HEADER_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "payment_date": (
+        "Date",
+        "Payment Date",
+        "Transaction Date",
+        "Paid Date",
+        "Date Paid",
+        "Invoice Payment Date",
+        "Clearing Date",
+        "Payment Run Date",
+        "Date of Payment",
+        "Effective Date",  # LGA schema: the payment's date where no "Payment Date" is given
+    ),
     "amount": (
-        "amount",
-        "net amount",
-        "value",
-        "amount exc vat",
-        "amount excluding vat",
-        "net value",
-        "sumofamount exc vat",
-        "sum of amount exc vat",
-        "amount gbp",
+        "Amount",
+        "Net Amount",
+        "Amount Paid",
+        "Value",
+        "Amount exc VAT",
+        "Amount excluding VAT",
+        "Total (excludes VAT)",
+        "Total excluding VAT",
+        "Net Value",
+        "Net",
+        "SumOfAmount_Exc_VAT",
+        "Sum of Amount exc VAT",
+        "Amount GBP",
+        "Amount (£)",
+        "Payment Amount",
+        "Transaction Amount",
     ),
     "supplier_name": (
-        "supplier name",
-        "supplier",
-        "beneficiary",
-        "beneficiary name",
-        "payee",
-        "payee name",
-        "vendor name",
-        "creditor name",
+        "Supplier Name",
+        "Supplier",
+        "Supplier (Beneficiary) Name",
+        "Supplier(Beneficiary) Name",
+        "Beneficiary",
+        "Beneficiary Name",
+        "Payee",
+        "Payee Name",
+        "Vendor Name",
+        "Vendor",
+        "Creditor Name",
+        "Creditor",
+        "Merchant Name",
     ),
     "transaction_number": (
-        "transaction number",
-        "transaction no",
-        "transaction id",
-        "transaction ref",
-        "transaction reference",
-        "reference",
-        "ref",
+        "Transaction Number",
+        "Transaction No",
+        "Trans No",
+        "Transaction ID",
+        "Transaction Ref",
+        "Transaction Reference",
+        "Document No",
+        "Document Number",
+        "Payment Reference",
+        "Payment Ref",
+        "Reference",
+        "Ref",
     ),
     "department": (
-        "expense area",
-        "service area",
-        "department",
-        "service",
-        "service area categorisation",
-        "directorate",
-        "service division",
+        "Expense Area",
+        "Service Area",
+        "Department",
+        "Service",
+        "Service Area Categorisation",
+        "Service Division Categorisation",  # LGA schema
+        "Directorate",
+        "Service Division",
+        "Responsible Unit",  # LGA schema
+        "Organisational Unit",
+        "Service Label",
+        "Service Category Label",
+        "Cost Centre Name",
     ),
     "expense_type": (
-        "expense type",
-        "merchant category",
-        "category",
-        "expenses type",
-        "expenditure type",
-        "expenditure category",
+        "Expense Type",
+        "Expenses Type",
+        "Expenditure Type",
+        "Expenditure Category",  # LGA schema
+        "Merchant Category",  # the Transparency Code's "merchant category" (card payments)
+        "Category",
+        "Expenditure Account Code Description",
+        "Expense Description",
+        "Account Description",
+        "Subjective Description",
     ),
     "supplier_ref": (
-        "supplier id",
-        "supplier number",
-        "supplier ref",
-        "supplier reference",
-        "supplier code",
-        "vendor id",
+        "Supplier ID",
+        "Supplier Number",
+        "Supplier Ref",
+        "Supplier Reference",
+        "Supplier Code",
+        "Vendor ID",
+        "Vendor Number",
+        "Creditor ID",
+        "Creditor Number",
     ),
-    "supplier_postcode": ("supplier postcode", "supplier post code", "postcode", "post code"),
+    "supplier_postcode": (
+        "Supplier Postcode",
+        "Supplier Post Code",
+        "Postcode",
+        "Post Code",
+        "Beneficiary Postcode",
+    ),
     "description": (
-        "description",
-        "purpose",
-        "narrative",
-        "extended description",
-        "summary of purpose",
-        "expense description",
-        "details",
+        "Description",
+        "Purpose",
+        "Purpose of Expenditure",
+        "Narrative",
+        "Extended Description",
+        "Summary of Purpose",
+        "Details",
+        "Transaction Description",
     ),
-    "body_name": ("body name", "body", "organisation name"),
-    "irrecoverable_vat": ("irrecoverable vat", "irrecoverable vat amount", "vat irrecoverable"),
+    # "Organisation Name" before "Body": where a file has both, "Body" may hold a URL or a code
+    # (Devon's "Body" is "18", its "Name of Body" the name).
+    "body_name": (
+        "Body Name",
+        "Organisation Name",  # LGA schema
+        "Name of Body",
+        "Organisation Label",
+        "Organisation",
+        "Body",
+    ),
+    "irrecoverable_vat": (
+        "Irrecoverable VAT",  # LGA schema
+        "Irrecoverable VAT Amount",
+        "VAT Irrecoverable",
+    ),
+}
+# Columns of the LGA schema and of real files that the portal does not read: named here so that
+# no one adds them as aliases of a field by mistake ("Organisation Code" is not the body's name,
+# "Supplier Type" not the expense type). Such columns are passed over, as any unknown column is.
+UNREAD_HEADERS = (
+    "Organisation Code",
+    "Organisation URI",
+    "Expenses Code",
+    "Expenditure Code",
+    "Supplier Type",
+    "Creditor Type",
+    "Charity Registration Number",
+    "VAT Registration Number",
+    "Invoice Number",
+    "Purchase Order Number",
+    "Contract Number",
+    "Procurement Category",
+)
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    name: tuple(dict.fromkeys(header_key(spelling) for spelling in spellings))
+    for name, spellings in HEADER_SPELLINGS.items()
 }
 MAX_LENGTHS = {
     "body_name": 200,
@@ -153,8 +255,8 @@ MAX_LENGTHS = {
     "supplier_name": 300,
     "supplier_ref": 100,
 }
-# How far down a title block the header row may be.
-HEADER_SEARCH_ROWS = 20
+# How far down a title block (a title, notes, blank lines) the header row may be.
+HEADER_SEARCH_ROWS = 40
 
 
 class SpendRow(NamedTuple):
@@ -239,22 +341,49 @@ def header_map_parse(pairs: Iterable[str]) -> dict[str, str]:
 
 @dataclass
 class SpendColumns:
-    """Which column of the file feeds which field."""
+    """Which column of one sheet of the file feeds which field."""
 
     header_line: int
     headers: list[str]
     index: dict[str, int]
+    sheet: str = ""
+    # The publishing body the file is from (the import's body name, else the body-name cell of
+    # the sheet's first line), whose saved column mapping was looked up and is saved to, and
+    # whether a saved mapping applied to this sheet.
+    body: str = ""
+    mapping_applied: bool = False
 
     def describe(self) -> list[tuple[str, str]]:
         """(field label, column header) for every field read from the file."""
         return [(FIELD_LABELS[name], self.headers[i]) for name, i in self.index.items()]
 
 
-def _columns(
-    headers: list[Any], *, line: int, header_map: Mapping[str, str], aliases: Mapping[str, str]
-) -> tuple[SpendColumns | None, list[str]]:
-    """The columns for this header row, or None and the required fields it lacks."""
-    keys = [header_key(header) for header in headers]
+@dataclass
+class SheetRead:
+    """What one sheet of the file gave, for the batch's report (ImportBatch.sheets)."""
+
+    name: str
+    header_line: int = 0
+    rows: int = 0
+    left_out: int = 0
+    skipped: str = ""  # why the sheet gave no rows: hidden, or no header row and no data
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "header_line": self.header_line,
+            "rows": self.rows,
+            "left_out": self.left_out,
+            "skipped": self.skipped,
+        }
+
+
+SKIPPED_HIDDEN = "a hidden sheet: not read"
+SKIPPED_NO_DATA = "no header row and no payments (a notes or cover sheet): not read"
+
+
+def _index(keys: list[str], *, header_map: Mapping[str, str], aliases: Mapping[str, str]):
+    """{field: column position} for a row of header keys."""
     index: dict[str, int] = {}
     used: set[int] = set()
     overrides = {header_key(column): name for column, name in header_map.items()}
@@ -277,11 +406,291 @@ def _columns(
                 index[name] = matches[0]
                 used.add(matches[0])
                 break
+    return index
+
+
+def _columns(
+    headers: list[Any], *, line: int, header_map: Mapping[str, str], aliases: Mapping[str, str]
+) -> tuple[SpendColumns | None, list[str]]:
+    """The columns for this header row, or None and the required fields it lacks."""
+    texts = [cell_text(header) for header in headers]
+    index = _index([header_key(text) for text in texts], header_map=header_map, aliases=aliases)
     missing = [name for name in REQUIRED_FIELDS if name not in index]
     if missing:
         return None, missing
-    texts = [cell_text(header) for header in headers]
     return SpendColumns(header_line=line, headers=texts, index=index), []
+
+
+@dataclass
+class _Candidate:
+    """The row of a title block likeliest to be the header row: the most fields recognised."""
+
+    line: int
+    headers: list[str]
+    missing: list[str]
+
+
+def _header_search(
+    head: list[tuple[int, list[Any]]], *, header_map: Mapping[str, str], aliases: Mapping[str, str]
+) -> tuple[SpendColumns | None, _Candidate | None]:
+    """The first row of `head` that has a column for every required field, else the likeliest."""
+    best: tuple[tuple[int, int], _Candidate] | None = None
+    for line, cells in head:
+        if line > HEADER_SEARCH_ROWS:
+            break
+        columns, missing = _columns(cells, line=line, header_map=header_map, aliases=aliases)
+        if columns is not None:
+            return columns, None
+        texts = [cell_text(cell) for cell in cells]
+        labels = [text for text in texts if text]
+        if not labels:
+            continue
+        score = (len(REQUIRED_FIELDS) - len(missing), sum(1 for t in labels if not _numeric(t)))
+        if best is None or score > best[0]:
+            best = (score, _Candidate(line=line, headers=texts, missing=missing))
+    return None, (best[1] if best else None)
+
+
+def _numeric(text: str) -> bool:
+    try:
+        amount_parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _headers_listed(headers: Iterable[str]) -> str:
+    listed = ", ".join(header for header in headers if header)
+    return listed if len(listed) <= 600 else listed[:600] + "…"
+
+
+def _where(sheet: str) -> str:
+    return f"sheet “{sheet}”" if sheet else "this file"
+
+
+def _spellings(name: str, count: int = 4) -> str:
+    return ", ".join(f"“{spelling}”" for spelling in HEADER_SPELLINGS[name][:count])
+
+
+def _header_errors(candidate: _Candidate | None, *, sheet: str, searched: int) -> list[RowError]:
+    """Why no header row was found: the likeliest row's headers, and what to do."""
+    where = _where(sheet)
+    if candidate is None:
+        return [
+            RowError(
+                searched,
+                "",
+                "",
+                f"No header row: lines 1 to {searched} of {where} are blank. The header row "
+                "(Date, Supplier name, Amount...) must be within the first "
+                f"{HEADER_SEARCH_ROWS} lines",
+                sheet,
+            )
+        ]
+    errors = []
+    listed = _headers_listed(candidate.headers)
+    for name in candidate.missing:
+        label = FIELD_LABELS[name]
+        example = next(
+            (
+                header
+                for header in candidate.headers
+                if header
+                and field_for(header) is None
+                and difflib.get_close_matches(header_key(header), HEADER_ALIASES[name], 1, 0.75)
+            ),
+            "",
+        )
+        to_map = (
+            f'map “{example}” to it if that is the column (--map "{example}={name}", or '
+            "the upload page's extra column names)"
+            if example
+            else f'or map a column to it (--map "Column Header={name}", or the upload page\'s '
+            "extra column names)"
+        )
+        errors.append(
+            RowError(
+                candidate.line,
+                label,
+                "",
+                f"No column for the {label.lower()}: the header row of {where} (line "
+                f"{candidate.line}; the search stopped at line {searched}) has: {listed}. Name "
+                f"a column {_spellings(name)}, {to_map}",
+                sheet,
+            )
+        )
+    return errors
+
+
+def _map_errors(
+    header_map: Mapping[str, str], headers: list[str], *, line: int, sheet: str
+) -> list[RowError]:
+    """A column mapping that names a column the header row does not have is an error."""
+    keys = {header_key(header) for header in headers}
+    return [
+        RowError(
+            line,
+            column,
+            "",
+            f"The column mapping “{column}={field_name}” names a column that the header row of "
+            f"{_where(sheet)} (line {line}) does not have. Its headers are: "
+            f"{_headers_listed(headers)}. Correct the column's name in the mapping (as the "
+            "file spells it), or leave the mapping out",
+            sheet,
+        )
+        for column, field_name in header_map.items()
+        if header_key(column) not in keys
+    ]
+
+
+def _looks_like_data(cells: list[Any]) -> bool:
+    """A line with a date and an amount: a payment, whatever the header says."""
+    dated = numbered = False
+    for cell in cells:
+        if isinstance(cell, datetime.date):
+            dated = True
+        elif isinstance(cell, int | float | Decimal) and not isinstance(cell, bool):
+            numbered = True
+        elif cell is not None:
+            text = cell_text(cell)
+            if 6 <= len(text) <= 20 and text[:1].isdigit():
+                try:
+                    date_parse(text)
+                    dated = True
+                    continue
+                except ValueError:
+                    pass
+            if text and _numeric(text):
+                numbered = True
+    return dated and numbered
+
+
+# Footer lines: a total of the file, a sheet or a period. "Total Gas & Power Ltd" is a supplier,
+# not a footer: a label must be a total and nothing else (see _footer).
+TOTAL_LABELS = frozenset(
+    header_key(label)
+    for label in (
+        "Total",
+        "Totals",
+        "Grand Total",
+        "Grand Totals",
+        "Sub Total",
+        "Subtotal",
+        "Sub-total",
+        "Overall Total",
+        "Net Total",
+        "Report Total",
+        "Sum",
+        "Sum Total",
+    )
+)
+_MONTHS = (
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_TOTAL_LABEL = re.compile(
+    r"(grand |sub ?|overall |report |net )?totals?( (for|of|to|in))?( the)?"
+    r"( (month|period|quarter|year|week|sheet|file|spend|spending|payments|expenditure|amount|"
+    r"value|q[1-4]|" + "|".join(_MONTHS.split()) + r"|\d+))+"
+)
+FOOTER_REASON = "A total line at the foot of the file"
+
+
+def _total_label(text: str) -> bool:
+    key = header_key(text)
+    return key in TOTAL_LABELS or _TOTAL_LABEL.fullmatch(key) is not None
+
+
+def _footer(cells: list[Any], columns: SpendColumns) -> tuple[Decimal | None, str] | None:
+    """(amount, text) when the line is a footer: no date, and nothing but a total label ("Total",
+    "Grand total", "Total for April 2024") and amounts, or a lone amount; else None. Cheap for
+    a payment: its date cell settles it."""
+    raw_date = cells[columns.index["payment_date"]]
+    if isinstance(raw_date, datetime.date | int | float):
+        return None
+    date_text = cell_text(raw_date)
+    if date_text[:1].isdigit():
+        return None
+    body_index = columns.index.get("body_name")
+    labelled = False
+    amounts: list[Decimal] = []
+    texts: list[str] = []
+    for i, cell in enumerate(cells):
+        text = cell_text(cell)
+        if not text:
+            continue
+        texts.append(text)
+        if _total_label(text):
+            labelled = True
+            continue
+        try:
+            amounts.append(amount_parse(cell))
+        except ValueError:
+            if i != body_index:  # the body's name may stand on every line, its footer too
+                return None
+    if not amounts or (not labelled and len(texts) > 1):
+        return None
+    try:
+        amount = amount_parse(cells[columns.index["amount"]])
+    except ValueError:
+        amount = amounts[0]
+    return amount, " | ".join(texts)
+
+
+def _body_in_file(
+    head: list[tuple[int, list[Any]]],
+    headers: list[str],
+    line: int,
+    *,
+    header_map: Mapping[str, str],
+    aliases: Mapping[str, str],
+) -> str:
+    """The body name on the first line below the header row, if the file has such a column."""
+    index = _index([header_key(h) for h in headers], header_map=header_map, aliases=aliases)
+    column = index.get("body_name")
+    if column is None:
+        return ""
+    for row_line, cells in head:
+        if row_line <= line or column >= len(cells):
+            continue
+        text = cell_text(cells[column])
+        if text and "://" not in text and not text.casefold().startswith("www."):
+            return text
+    return ""
+
+
+def _sheet_columns(
+    head: list[tuple[int, list[Any]]],
+    *,
+    sheet: str,
+    header_map: Mapping[str, str],
+    aliases: Mapping[str, str],
+    saved: Mapping[str, Mapping[str, str]],
+    body_name: str,
+) -> tuple[SpendColumns | None, _Candidate | None]:
+    """The sheet's header row, read with the saved column mapping of the body the file is from
+    (the import's body name, else the body named on the sheet's first line) under the
+    officer's own mapping for this import."""
+    body = body_name
+    mapping = {**saved.get(header_key(body), {}), **header_map} if body else dict(header_map)
+    columns, candidate = _header_search(head, header_map=mapping, aliases=aliases)
+    if not body:
+        found = columns or candidate
+        if found is not None:
+            body = _body_in_file(
+                head,
+                found.headers,
+                found.header_line if isinstance(found, SpendColumns) else found.line,
+                header_map=mapping,
+                aliases=aliases,
+            )
+        if body and header_key(body) in saved:
+            mapping = {**saved[header_key(body)], **header_map}
+            columns, candidate = _header_search(head, header_map=mapping, aliases=aliases)
+    if columns is not None:
+        columns.sheet, columns.body = sheet, body
+        columns.mapping_applied = header_key(body) in saved if body else False
+    return columns, candidate
 
 
 TEXT_FIELDS = (
@@ -307,64 +716,143 @@ def spend_rows(
     leave_out_trivial: bool = False,
     trivial_amount: Decimal = DEFAULT_TRIVIAL_AMOUNT,
     withheld_payees: Iterable[str] = (),
+    saved_mappings: Mapping[str, Mapping[str, str]] | None = None,
+    on_sheet: Callable[[SheetRead], None] | None = None,
 ) -> Iterator[SpendRow | list[RowError] | LeftOutRow]:
-    """Each data row of the file, checked: a SpendRow, or the list of its problems, or a
-    LeftOutRow (a trivial line with no supplier, when `leave_out_trivial`).
+    """Each data row of every sheet of the file, checked: a SpendRow, or the list of its
+    problems, or a LeftOutRow (a footer; a trivial line with no supplier, when
+    `leave_out_trivial`).
 
-    Blank rows are skipped. Raises SpendFileError when no header row is found. `withheld_payees`
-    are the council's catch-all payee names, beside the built-in ones.
+    Each sheet has its own header row, found below any title block. A sheet of a workbook with
+    no header row and nothing like a payment (a notes sheet) is skipped; one with payments but
+    no header row is an error naming the sheet. `saved_mappings` are the publishing bodies'
+    saved column mappings ({body name: {column header: field}}); `header_map`, the officer's
+    for this import, wins over them, and naming a column the header row lacks is an error.
+    `on_sheet` is told what each sheet gave. Blank rows are skipped. Raises SpendFileError when
+    no sheet has a header row. `withheld_payees` are the council's catch-all payee names,
+    beside the built-in ones.
     """
     header_map = header_map or {}
     aliases = aliases or {}
+    saved = {header_key(body): dict(mapping) for body, mapping in (saved_mappings or {}).items()}
     body_name = cell_text(body_name)
     today = today or timezone.localdate()
-    rows = spend_file.rows()
-    columns = None
-    first_missing: list[str] | None = None
-    for line, cells in rows:
-        if not any(cell_text(cell) for cell in cells):
+    withheld_keys = withheld_payee_keys(withheld_payees)
+    pending: list[RowError] = []  # header problems, until a sheet with a header row is found
+    header_found = False
+    for sheet in spend_file.sheets():
+        report = SheetRead(name=sheet.name)
+        if sheet.skipped:
+            report.skipped = SKIPPED_HIDDEN
+            if on_sheet:
+                on_sheet(report)
             continue
-        columns, missing = _columns(cells, line=line, header_map=header_map, aliases=aliases)
-        if columns is not None:
-            break
-        first_missing = first_missing if first_missing is not None else missing
-        if line >= HEADER_SEARCH_ROWS:
-            break
-    if columns is None:
-        missing = first_missing or list(REQUIRED_FIELDS)
-        raise SpendFileError(
-            [
-                RowError(
-                    1,
-                    FIELD_LABELS[name],
-                    "",
-                    f"No column for the {FIELD_LABELS[name].lower()}: name one "
-                    + ", ".join(f"“{alias}”" for alias in HEADER_ALIASES[name][:4])
-                    + ", or map a column to it",
+        rows = sheet.rows
+        head = list(itertools.islice(rows, HEADER_SEARCH_ROWS + 1))
+        columns, candidate = _sheet_columns(
+            head,
+            sheet=sheet.name,
+            header_map=header_map,
+            aliases=aliases,
+            saved=saved,
+            body_name=body_name,
+        )
+        if columns is None:
+            searched = min(HEADER_SEARCH_ROWS, head[-1][0]) if head else 0
+            if sheet.name and not any(
+                _looks_like_data(cells)
+                for _, cells in itertools.chain(head, itertools.islice(rows, 200))
+            ):
+                report.skipped = SKIPPED_NO_DATA
+                if on_sheet:
+                    on_sheet(report)
+                continue
+            errors = _header_errors(candidate, sheet=sheet.name, searched=searched)
+            if candidate is not None:
+                errors += _map_errors(
+                    header_map, candidate.headers, line=candidate.line, sheet=sheet.name
                 )
-                for name in missing
+            report.skipped = "no header row"
+            if on_sheet:
+                on_sheet(report)
+            if header_found:
+                yield errors
+            else:
+                pending.extend(errors)
+            continue
+        report.header_line = columns.header_line
+        map_errors = _map_errors(
+            header_map, columns.headers, line=columns.header_line, sheet=sheet.name
+        )
+        if not header_found:
+            header_found = True
+            if pending or map_errors:
+                yield pending + map_errors
+                pending = []
+        elif map_errors:
+            yield map_errors
+        if on_columns:
+            on_columns(columns)
+        reader = _RowReader(
+            columns,
+            default_body=body_name,
+            today=today,
+            leave_out_trivial=leave_out_trivial,
+            trivial_amount=trivial_amount,
+            withheld_keys=withheld_keys,
+            sheet=sheet.name,
+        )
+        width = len(columns.headers)
+        date_index = columns.index["payment_date"]
+        body_rows = ((line, cells) for line, cells in head if line > columns.header_line)
+        for line, cells in itertools.chain(body_rows, rows):
+            if len(cells) < width:
+                cells = [*cells, *([None] * (width - len(cells)))]
+            if not any(cells):
+                continue
+            texts = [cell_text(cells[i]) if i is not None else "" for i in reader.text_index]
+            if not any(texts) and not any(cell_text(cell) for cell in cells):
+                continue
+            report.rows += 1
+            # A payment's date settles it at once (millions of lines): only the rest are looked at.
+            raw_date = cells[date_index]
+            if raw_date.__class__ is datetime.datetime or (
+                raw_date.__class__ is str and raw_date[:1].isdigit()
+            ):
+                footer = None
+            else:
+                footer = _footer(cells, columns)
+            if footer is not None:
+                report.left_out += 1
+                yield LeftOutRow(line, FOOTER_REASON, footer[0], footer[1], sheet.name)
+                continue
+            item = reader.row(line, cells, texts)
+            if sheet.name:
+                if isinstance(item, list):
+                    item = [e if e.sheet else e._replace(sheet=sheet.name) for e in item]
+                elif isinstance(item, LeftOutRow):
+                    report.left_out += 1
+                    if not item.sheet:
+                        item = item._replace(sheet=sheet.name)
+            elif isinstance(item, LeftOutRow):
+                report.left_out += 1
+            yield item
+        if on_sheet:
+            on_sheet(report)
+    if not header_found:
+        raise SpendFileError(
+            pending
+            or [
+                RowError(
+                    0,
+                    "",
+                    "",
+                    "No sheet of this workbook has a header row and payments: every sheet is "
+                    "hidden, or a notes or cover sheet. Put the payments, under their header "
+                    "row, on a sheet that is shown",
+                )
             ]
         )
-    if on_columns:
-        on_columns(columns)
-    reader = _RowReader(
-        columns,
-        default_body=body_name,
-        today=today,
-        leave_out_trivial=leave_out_trivial,
-        trivial_amount=trivial_amount,
-        withheld_keys=withheld_payee_keys(withheld_payees),
-    )
-    width = len(columns.headers)
-    for line, cells in rows:
-        if len(cells) < width:
-            cells = [*cells, *([None] * (width - len(cells)))]
-        if not any(cells):
-            continue
-        texts = [cell_text(cells[i]) if i is not None else "" for i in reader.text_index]
-        if not any(texts) and not any(cell_text(cell) for cell in cells):
-            continue
-        yield reader.row(line, cells, texts)
 
 
 _postcode = functools.lru_cache(maxsize=65536)(normalise_postcode)

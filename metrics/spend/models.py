@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from audit.trail import trail_event_model
+from core.tabular import header_key
 from neighbourhoods.models import Neighbourhood
 
 
@@ -62,6 +63,9 @@ class ImportBatch(models.Model):
     )
     left_out = models.PositiveIntegerField(default=0, help_text="Lines left out on purpose.")
     left_out_report = models.JSONField(default=list, blank=True)
+    # Every sheet of the file (a CSV file is one sheet with no name): [{name, header_line, rows,
+    # left_out, skipped}], so the report says what each sheet gave and which were not read.
+    sheets = models.JSONField(default=list, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -353,6 +357,41 @@ class SpendExclusionRule(models.Model):
         super().save(*args, **kwargs)
 
 
+class SpendColumnMapping(models.Model):
+    """How one publishing body's spending files name their columns, saved when an officer maps
+    them (`--map`, or the upload page's extra column names) and applied to the next file from
+    that body (metrics.spend.mappings). The body is the import's body name, else the body name
+    on the file's first line; it is matched however it is spelled (core.tabular.header_key)."""
+
+    body_name = models.CharField(
+        "publishing body",
+        max_length=200,
+        help_text="As the files name it (their body-name column) or as you give it at import.",
+    )
+    body_key = models.CharField(max_length=200, unique=True, editable=False)
+    columns = models.JSONField(
+        default=dict, blank=True, help_text="{column header as the file spells it: field}"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["body_name"]
+        verbose_name = "spend column mapping"
+        constraints = [
+            models.CheckConstraint(condition=~Q(body_key=""), name="spendcolumnmapping_body_named"),
+        ]
+
+    def __str__(self) -> str:
+        return self.body_name
+
+    def save(self, *args, **kwargs):
+        self.body_key = header_key(self.body_name)[:200]
+        super().save(*args, **kwargs)
+
+
 # The audit trail (audit.trail). SpendTransaction is not tracked: millions of rows written only
 # by the import, whose batch (who, when, which file) is.
 # Progress ticks (every few thousand rows of a background import) are not changes worth a trail.
@@ -375,4 +414,8 @@ class PublicBodyNameEvent(trail_event_model(PublicBodyName)):
 
 
 class SpendExclusionRuleEvent(trail_event_model(SpendExclusionRule)):
+    pass
+
+
+class SpendColumnMappingEvent(trail_event_model(SpendColumnMapping)):
     pass

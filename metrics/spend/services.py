@@ -37,7 +37,8 @@ from django.utils import timezone
 from audit.trail import trail_step
 from core.tabular import RowError
 from metrics.spend.files import SpendFile, SpendFileError
-from metrics.spend.importer import LeftOutRow, SpendColumns, SpendRow, spend_rows
+from metrics.spend.importer import LeftOutRow, SheetRead, SpendColumns, SpendRow, spend_rows
+from metrics.spend.mappings import column_mapping_save, column_mappings_by_body
 from metrics.spend.models import BATCH_HOLDING_STATES, ImportBatch, SpendTransaction, Supplier
 from metrics.spend.reference import SpendReference, spend_reference
 from metrics.spend.suppliers import supplier_localities_refresh
@@ -160,6 +161,11 @@ class SpendImportResult:
     columns: list[tuple[str, str]] = field(default_factory=list)
     preview: list[SpendRow] = field(default_factory=list)
     left_out: int = 0
+    sheets: list[SheetRead] = field(default_factory=list)
+    # The publishing body whose saved column mapping applied, and the one the import's own
+    # mapping was saved for (metrics.spend.mappings); "" for none.
+    mapping_applied_for: str = ""
+    mapping_saved_for: str = ""
 
     @property
     def already_held(self) -> int:
@@ -350,6 +356,7 @@ def _import(
     errors: list[RowError] = []
     total_errors = rows = left_out = 0
     left_out_report: list[dict] = []
+    sheets: list[SheetRead] = []
     rows_iter = spend_rows(
         spend_file,
         header_map=header_map,
@@ -357,6 +364,8 @@ def _import(
         body_name=body_name,
         today=today,
         on_columns=seen_columns.append,
+        saved_mappings=column_mappings_by_body(),
+        on_sheet=sheets.append,
         leave_out_trivial=leave_out_trivial,
         trivial_amount=reference.trivial_amount,
         withheld_payees=reference.withheld_payees,
@@ -420,6 +429,9 @@ def _import(
         timezone.now(),
     )
     batch.left_out, batch.left_out_report = left_out, left_out_report
+    batch.sheets = [sheet.as_dict() for sheet in sheets]
+    body = next((columns.body for columns in seen_columns if columns.body), "")
+    saved = column_mapping_save(body_name=body, columns=header_map, actor=actor)
     batch.leave_out_trivial = leave_out_trivial
     batch.save(
         update_fields=[
@@ -431,6 +443,7 @@ def _import(
             "finished_at",
             "left_out",
             "left_out_report",
+            "sheets",
             "leave_out_trivial",
         ]
     )
@@ -443,6 +456,9 @@ def _import(
         columns=columns,
         preview=preview,
         left_out=left_out,
+        sheets=sheets,
+        mapping_applied_for=next((c.body for c in seen_columns if c.mapping_applied), ""),
+        mapping_saved_for=saved.body_name if saved else "",
     )
 
 

@@ -37,4 +37,5 @@ def test_a_refused_file_counts_its_problems():
         "column": "Amount",
         "value": "x",
         "reason": "Not an amount",
+        "sheet": "",
     }

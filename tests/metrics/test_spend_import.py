@@ -128,7 +128,7 @@ def test_one_bad_row_imports_nothing_and_reports_every_bad_row(council, tmp_path
     batch = ImportBatch.objects.get()
     assert (batch.status, batch.rows, batch.added) == (ImportBatch.Status.REJECTED, 8, 0)
     assert batch.error_report[0] == {
-        "line": 8, "column": "Date", "value": "31/02/2024", "reason": REAL_DATE
+        "line": 8, "column": "Date", "value": "31/02/2024", "reason": REAL_DATE, "sheet": "",
     }  # fmt: skip
     assert batch == error.batch
 

@@ -79,7 +79,10 @@ class Command(BaseCommand):
             action="append",
             default=[],
             metavar='"Column Header=field"',
-            help="Read a column as a field (or 'ignore' it); repeat for more columns.",
+            help="Read a column as a field (or 'ignore' it); repeat for more columns. A column "
+            "the file lacks is an error. When the import succeeds the mapping is saved for the "
+            "body the file is from (--body, else the file's body-name column) and applied to "
+            "that body's next files; officers edit saved mappings in admin.",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and count, then save nothing."
@@ -144,9 +147,27 @@ class Command(BaseCommand):
             for label, column in result.columns:
                 if options.get("verbosity", 1) > 1:
                     self.stdout.write(f"  {label}: column “{column}”")
+            self._sheets(result)
+            if result.mapping_applied_for:
+                self.stdout.write(
+                    f"  The saved column mapping of “{result.mapping_applied_for}” was applied."
+                )
+            if result.mapping_saved_for:
+                self.stdout.write(
+                    f"  Column mapping saved for “{result.mapping_saved_for}”: applied to its "
+                    "next files."
+                )
+            elif header_map and not dry_run:
+                self.stdout.write(
+                    "  The column mapping was not saved: the file names no body; give --body "
+                    "to save it for the body's next files."
+                )
             verb = "would add" if dry_run else "added"
+            left_out = (
+                f"{result.left_out:,} left out (listed on the batch), " if result.left_out else ""
+            )
             summary = (
-                f"{path.name}: {result.rows:,} rows read, {result.added:,} {verb}, "
+                f"{path.name}: {result.rows:,} rows read, {result.added:,} {verb}, {left_out}"
                 f"{result.already_held:,} already held; {result.new_suppliers:,} new suppliers."
             )
             if dry_run:
@@ -168,9 +189,25 @@ class Command(BaseCommand):
                 f"{rejected} of {len(paths)} file(s) had problems: nothing from them was imported."
             )
 
+    def _sheets(self, result) -> None:
+        """Each sheet of a workbook: its header row and lines, or why it was not read."""
+        if not any(sheet.name for sheet in result.sheets):
+            return
+        for sheet in result.sheets:
+            if sheet.skipped:
+                self.stdout.write(f"  Sheet “{sheet.name}”: {sheet.skipped}.")
+                continue
+            left_out = f" ({sheet.left_out:,} left out)" if sheet.left_out else ""
+            self.stdout.write(
+                f"  Sheet “{sheet.name}”: header row on line {sheet.header_line}, "
+                f"{sheet.rows:,} lines{left_out}."
+            )
+
     def _report(self, path: Path, error: SpendImportError) -> None:
         for problem in error.errors:
             where = f"line {problem.line}" if problem.line else "file"
+            if getattr(problem, "sheet", ""):
+                where = f"sheet “{problem.sheet}”, {where}"
             column = f", column “{problem.column}”" if problem.column else ""
             self.stderr.write(f"{path.name}, {where}{column}: {problem.value!r}: {problem.reason}")
         if error.total > len(error.errors):
