@@ -11,11 +11,13 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 from openpyxl import Workbook
 
 from core.roles import OFFICERS
+from metrics.spend.importer import UNREAD_HEADERS, field_for
 from metrics.spend.mappings import column_mappings_by_body
 from metrics.spend.models import (
     ImportBatch,
@@ -490,3 +492,33 @@ def test_the_batch_page_shows_each_sheet_and_the_sheet_of_each_problem(council, 
     assert "<td>Notes</td><td></td><td>0</td><td>not read</td>" in page
     assert "<th>Sheet</th><th>Line</th>" in page
     assert "<td>May</td><td>7</td><td>Amount</td>" in page
+
+
+def test_columns_the_portal_does_not_read_are_aliases_of_no_field():
+    assert all(field_for(header) is None for header in UNREAD_HEADERS)
+
+
+def test_column_names_given_on_the_upload_page_are_saved_for_the_body(
+    council, client, settings, tmp_path, run_worker
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    officer = UserFactory(is_staff=True)
+    officer.groups.add(Group.objects.get(name=OFFICERS))
+    sign_in_verified(client, officer)
+    content = "Date,Paid To,Net\n01/04/2024,Acme Ltd,812.50\n02/04/2024,Bolt Ltd,87.50\n"
+
+    client.post(
+        "/admin/metrics/importbatch/upload/",
+        {
+            "file": SimpleUploadedFile("herts.csv", content.encode(), content_type="text/csv"),
+            "body_name": "Herts PCC",
+            "header_map": "Paid To=supplier_name",
+        },
+    )
+    run_worker()
+
+    assert ImportBatch.objects.get().status == ImportBatch.Status.REVIEW
+    assert _db_total() == Decimal("900.00")
+    mapping = SpendColumnMapping.objects.get()
+    assert (mapping.body_name, mapping.columns) == ("Herts PCC", {"Paid To": "supplier_name"})
+    assert mapping.updated_by == officer
