@@ -637,6 +637,22 @@ def _footer(cells: list[Any], columns: SpendColumns) -> tuple[Decimal | None, st
     return amount, " | ".join(texts)
 
 
+NOTE_REASON = "A note below the total line at the foot of the file"
+
+
+def _note_below_total(cells: list[Any], columns: SpendColumns) -> tuple[None, str] | None:
+    """(None, text) for a line below a total line with no date and no amount: a note ("Source:
+    the finance system"), not a payment; else None."""
+    raw_amount = cells[columns.index["amount"]]
+    if cell_text(raw_amount):
+        try:
+            amount_parse(raw_amount)
+            return None
+        except ValueError:
+            pass
+    return None, " | ".join(text for cell in cells if (text := cell_text(cell)))
+
+
 def _body_in_file(
     head: list[tuple[int, list[Any]]],
     headers: list[str],
@@ -804,6 +820,7 @@ def spend_rows(
         )
         width = len(columns.headers)
         date_index = columns.index["payment_date"]
+        below_total = False  # a total line was met: notes may follow it
         body_rows = ((line, cells) for line, cells in head if line > columns.header_line)
         for line, cells in itertools.chain(body_rows, rows):
             if len(cells) < width:
@@ -822,9 +839,13 @@ def spend_rows(
                 footer = None
             else:
                 footer = _footer(cells, columns)
+                reason = FOOTER_REASON
+                if footer is None and below_total:
+                    footer, reason = _note_below_total(cells, columns), NOTE_REASON
             if footer is not None:
+                below_total = True
                 report.left_out += 1
-                yield LeftOutRow(line, FOOTER_REASON, footer[0], footer[1], sheet.name)
+                yield LeftOutRow(line, reason, footer[0], footer[1], sheet.name)
                 continue
             item = reader.row(line, cells, texts)
             if sheet.name:

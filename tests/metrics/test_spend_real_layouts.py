@@ -272,6 +272,28 @@ def test_footer_lines_as_councils_write_them_are_left_out(council, tmp_path, foo
     assert _db_total() == Decimal(4000)
 
 
+def test_notes_below_the_total_line_are_left_out_too(council, tmp_path):
+    rows = [
+        ["Date", "Supplier", "Amount"],
+        ["01/04/2024", "Acme Ltd", "4000"],
+        ["", "Total", "4000"],
+        [],
+        ["Source: the council's finance system", "", ""],
+        ["Figures exclude VAT", "", "n/a"],
+    ]
+    result = spend_import(path=_csv(tmp_path / "f.csv", rows), council=council)
+    assert (result.added, result.left_out) == (1, 3)
+    assert _db_total() == Decimal(4000)
+    reasons = [item["reason"] for item in result.batch.left_out_report]
+    assert reasons[1:] == ["A note below the total line at the foot of the file"] * 2
+
+
+def test_a_note_with_no_total_line_above_it_is_an_error(council, tmp_path):
+    rows = [["Date", "Supplier", "Amount"], ["Source: the finance system", "", ""]]
+    with pytest.raises(SpendImportError):
+        spend_import(path=_csv(tmp_path / "f.csv", rows), council=council)
+
+
 def test_a_payment_without_a_date_is_an_error_not_a_footer(council, tmp_path):
     rows = [["Date", "Supplier", "Amount"], ["", "Total Gas & Power Ltd", "500"]]
     with pytest.raises(SpendImportError) as raised:
