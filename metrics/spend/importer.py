@@ -178,7 +178,6 @@ HEADER_SPELLINGS: dict[str, tuple[str, ...]] = {
         "Merchant Category",  # the Transparency Code's "merchant category" (card payments)
         "Category",
         "Expenditure Account Code Description",
-        "Expense Description",
         "Account Description",
         "Subjective Description",
     ),
@@ -207,6 +206,7 @@ HEADER_SPELLINGS: dict[str, tuple[str, ...]] = {
         "Narrative",
         "Extended Description",
         "Summary of Purpose",
+        "Expense Description",
         "Details",
         "Transaction Description",
     ),

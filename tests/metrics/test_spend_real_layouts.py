@@ -544,3 +544,9 @@ def test_column_names_given_on_the_upload_page_are_saved_for_the_body(
     mapping = SpendColumnMapping.objects.get()
     assert (mapping.body_name, mapping.columns) == ("Herts PCC", {"Paid To": "supplier_name"})
     assert mapping.updated_by == officer
+
+
+def test_an_expense_description_column_is_the_description(council, tmp_path):
+    rows = [["Date", "Supplier", "Amount", "Expense Description"], ["1/4/24", "Acme", "9", "Tea"]]
+    spend_import(path=_csv(tmp_path / "d.csv", rows), council=council)
+    assert SpendTransaction.objects.get().description == "Tea"
