@@ -41,7 +41,11 @@ from metrics.spend.importer import LeftOutRow, SheetRead, SpendColumns, SpendRow
 from metrics.spend.mappings import column_mapping_save, column_mappings_by_body
 from metrics.spend.models import BATCH_HOLDING_STATES, ImportBatch, SpendTransaction, Supplier
 from metrics.spend.reference import SpendReference, spend_reference
-from metrics.spend.suppliers import supplier_localities_refresh
+from metrics.spend.suppliers import (
+    locality_case_sql,
+    locality_sql_params,
+    supplier_localities_refresh,
+)
 from metrics.spend.workflows import (
     BATCH_WORKFLOW,
     DISCARD,
@@ -50,7 +54,7 @@ from metrics.spend.workflows import (
     REJECT,
     WITHDRAW,
 )
-from neighbourhoods.models import Council
+from neighbourhoods.models import Council, PostcodeLookup
 from neighbourhoods.selectors import council_current
 
 # Enough to show what is wrong with a file without storing a million problems.
@@ -73,13 +77,14 @@ STAGING_COLUMNS = (
     "department",
     "expense_type",
     "description",
+    "payment_postcode",
     "irrecoverable_vat",
 )
 COPY_CHUNK_ROWS = 2000
 _STAGING_DDL = """
 CREATE TEMP TABLE {table} (
     line integer NOT NULL,
-    base_hash char(64) NOT NULL,
+    base_hash text COLLATE "C" NOT NULL,
     body_name text NOT NULL,
     payment_date date NOT NULL,
     transaction_number text NOT NULL,
@@ -92,7 +97,8 @@ CREATE TEMP TABLE {table} (
     is_redacted boolean NOT NULL,
     department text NOT NULL,
     expense_type text NOT NULL,
-    description text NOT NULL
+    description text NOT NULL,
+    payment_postcode text NOT NULL
 ) ON COMMIT DROP
 """
 # One row per supplier of the file (the first line naming it, preferring lines that give a
@@ -127,19 +133,23 @@ _TRANSACTIONS_SQL = """
 WITH added AS (
 INSERT INTO {transaction} (
     batch_id, body_name, payment_date, transaction_number, amount, irrecoverable_vat,
-    supplier_id, department, expense_type, description, line_hash
+    supplier_id, department, expense_type, description, line_hash, postcode, locality
 )
 SELECT %(batch)s, t.body_name, t.payment_date, t.transaction_number, t.amount,
-    t.irrecoverable_vat, s.id, t.department, t.expense_type, t.description, t.line_hash
+    t.irrecoverable_vat, s.id, t.department, t.expense_type, t.description, t.line_hash,
+    t.payment_postcode,
+    CASE WHEN t.payment_postcode = '' OR s.is_redacted THEN '' ELSE {locality} END
 FROM (
     SELECT n.*,
-        encode(sha256(convert_to(n.base_hash || ':' || n.occurrence, 'UTF8')), 'hex') AS line_hash
+        encode(substring(sha256(convert_to(n.base_hash || ':' || n.occurrence, 'UTF8'))
+            FROM 1 FOR 16), 'hex')::uuid AS line_hash
     FROM (
         SELECT *, row_number() OVER (PARTITION BY base_hash ORDER BY line) AS occurrence
         FROM {staging}
     ) AS n
 ) AS t
 JOIN {supplier} AS s ON s.normalised_name = t.supplier_key
+LEFT JOIN {lookup_table} AS l ON l.postcode = t.payment_postcode AND t.payment_postcode <> ''
 WHERE NOT EXISTS (SELECT 1 FROM {transaction} AS held WHERE held.line_hash = t.line_hash)
 RETURNING amount
 )
@@ -409,14 +419,17 @@ def _import(
                 errors, total=total_errors, rows=rows, columns=columns, preview=preview
             )
         new_suppliers = _suppliers_write(cursor, staging=staging, council=council)
+        locality_params = locality_sql_params(council)
         cursor.execute(_LOCK_SQL.format(transaction=SpendTransaction._meta.db_table))
         cursor.execute(
             _TRANSACTIONS_SQL.format(
                 transaction=SpendTransaction._meta.db_table,
                 staging=staging,
                 supplier=Supplier._meta.db_table,
+                lookup_table=PostcodeLookup._meta.db_table,
+                locality=locality_case_sql(postcode="t.payment_postcode", lookup="l"),
             ),
-            {"batch": batch.pk},
+            {"batch": batch.pk, **locality_params},
         )
         added, total_value = cursor.fetchone()
         cursor.execute(f"DROP TABLE {staging}")
@@ -481,6 +494,8 @@ def _copy_line(row: SpendRow) -> str:
             row.department,
             row.expense_type,
             row.description,
+            # The line's own postcode: normalised when it is a UK one, else as written.
+            row.supplier_postcode or row.payment_postcode,
         )
     )
     if "\\" in line:

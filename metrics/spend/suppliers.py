@@ -115,8 +115,11 @@ WHERE t.id = d.id AND t.locality IS DISTINCT FROM d.locality
 """
 
 
-def locality_sql_params(council: Council) -> dict:
-    """The parameters of the locality SQL (_LOCALITY_CASE) for this council."""
+def locality_sql_params(council: Council | None) -> dict:
+    """The parameters of the locality SQL (_LOCALITY_CASE) for this council (with none, every
+    postcode is unknown)."""
+    if council is None:
+        return {"council": None, "council_lad": "", "county": [], "prefixes": []}
     return {
         "council": council.pk,
         "council_lad": council.ons_code or "",

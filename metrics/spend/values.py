@@ -18,6 +18,7 @@ import datetime
 import functools
 import hashlib
 import re
+import uuid
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -64,6 +65,14 @@ PLACEHOLDERS = (
 )
 PLACEHOLDER_KEYS = frozenset(PLACEHOLDERS)
 PLACEHOLDER_MAX_LENGTH = max(len(text) for text in PLACEHOLDERS)
+# Each placeholder as councils write it (as listed, lower, UPPER, Title and Sentence case) read
+# as "": the row reader maps a line's optional cells through this with C-level dict lookups
+# (`map(PLACEHOLDER_AS_BLANK.get, texts, texts)`), no Python call per cell.
+PLACEHOLDER_AS_BLANK = {
+    variant: ""
+    for text in PLACEHOLDERS
+    for variant in (text, text.lower(), text.upper(), text.title(), text.capitalize())
+}
 
 
 def is_placeholder(text: str) -> bool:
@@ -269,8 +278,9 @@ def line_base_hash(
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
-def line_hash(base_hash: str, occurrence: int) -> str:
+def line_hash(base_hash: str, occurrence: int) -> uuid.UUID:
     """The stored `SpendTransaction.line_hash`: the n-th identical line of a file (1, 2, ...)
     is a different payment (an invoice split into equal lines); the same line in another file
-    is the same payment. The bulk path computes this in SQL; the two must agree."""
-    return hashlib.sha256(f"{base_hash}:{occurrence}".encode()).hexdigest()
+    is the same payment. The first 128 bits of sha256(base hash + ":" + n), as a UUID. The bulk
+    path computes this in SQL; the two must agree."""
+    return uuid.UUID(hex=hashlib.sha256(f"{base_hash}:{occurrence}".encode()).hexdigest()[:32])

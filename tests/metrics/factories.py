@@ -13,6 +13,7 @@ from core.periods import FinancialYear
 from core.roles import CWB_GROUP, OFFICERS
 from metrics.models import Frequency, LM3Study, Metric, MetricValue, Unit, ValueStatus
 from metrics.spend.models import ImportBatch, Locality, SpendTransaction, Supplier
+from metrics.spend.values import line_hash as spend_line_hash
 from tests.factories import FoundationFactory
 
 FY2023 = FinancialYear(2023).dates
@@ -103,7 +104,7 @@ class SpendTransactionFactory(factory.django.DjangoModelFactory):
     payment_date = datetime.date(2024, 6, 1)
     amount = Decimal("1000.00")
     supplier = factory.SubFactory(SupplierFactory)
-    line_hash = factory.Sequence(lambda n: hashlib.sha256(f"line {n}".encode()).hexdigest())
+    line_hash = factory.Sequence(lambda n: spend_line_hash(f"line {n}", 1))
 
 
 _staff_numbers = iter(range(1, 10**9))

@@ -153,7 +153,7 @@ def spend_generate(count: int, *, first: int = 1) -> None:
                 CASE WHEN g %% 17 = 0 THEN -((g * 37) %% 500) ELSE 500 + (g * 7919) %% 90000 END
                     / 100.0 * 10,
                 NULL, (%(ids)s::bigint[])[1 + (g * 13) %% %(n)s],
-                'Department ' || (g %% 7), '', '', md5(g::text) || md5((g + 1)::text)
+                'Department ' || (g %% 7), '', '', md5(g::text)::uuid
             FROM generate_series(%(from)s, %(from)s + %(count)s - 1) AS g
             """,
             {"batch": batch.pk, "first": FIRST_DAY, "days": DAYS, "ids": ids, "n": len(ids),

@@ -71,6 +71,7 @@ CASES = {
     "importbatch_withdrawn_has_reason": changed(
         ImportBatchFactory, status="withdrawn", withdrawn_at=datetime.datetime.now(datetime.UTC)
     ),
+    "spendtransaction_locality_valid": changed(SpendTransactionFactory, locality="moon"),
     "metrics.SpendTransaction.line_hash": copied(
         lambda: SpendTransactionFactory.create_batch(2), "line_hash"
     ),
