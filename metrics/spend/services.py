@@ -198,6 +198,7 @@ class SpendImportError(Exception):
         batch: ImportBatch | None = None,
         columns: list[tuple[str, str]] | None = None,
         preview: list[SpendRow] | None = None,
+        sheets: list[SheetRead] | None = None,
     ):
         self.errors = errors
         self.total = total
@@ -205,6 +206,7 @@ class SpendImportError(Exception):
         self.batch = batch
         self.columns = columns or []
         self.preview = preview or []
+        self.sheets = sheets or []
         super().__init__(f"{total} problems; nothing was imported")
 
     def report(self) -> list[dict]:
@@ -321,6 +323,7 @@ def spend_import(
         BATCH_WORKFLOW.apply(REJECT, batch)
         batch.sha256 = spend_file.sha256 if spend_file else ""
         batch.rows, batch.added, batch.error_report = problem.rows, 0, problem.report()
+        batch.sheets = [sheet.as_dict() for sheet in problem.sheets]
         batch.leave_out_trivial = leave_out_trivial
         batch.finished_at = timezone.now()
         batch.save()
@@ -416,7 +419,12 @@ def _import(
         columns = seen_columns[0].describe() if seen_columns else []
         if total_errors:
             raise SpendImportError(
-                errors, total=total_errors, rows=rows, columns=columns, preview=preview
+                errors,
+                total=total_errors,
+                rows=rows,
+                columns=columns,
+                preview=preview,
+                sheets=sheets,
             )
         new_suppliers = _suppliers_write(cursor, staging=staging, council=council)
         locality_params = locality_sql_params(council)

@@ -174,6 +174,26 @@ def test_row_errors_carry_the_sheet_name_in_the_report(council, tmp_path):
     assert (problem["sheet"], problem["line"], problem["column"]) == ("May", 2, "Amount")
 
 
+def test_a_rejected_workbook_still_names_each_sheet_and_its_rows(council, tmp_path):
+    workbook = Workbook()
+    first = workbook.active
+    first.title = "April"
+    first.append(["Date", "Supplier", "Amount"])
+    first.append(["01/04/2024", "Acme Ltd", 600])
+    first.append(["02/04/2024", "Acme Ltd", 700])
+    second = workbook.create_sheet("May")
+    second.append(["Date", "Supplier", "Amount"])
+    second.append(["01/05/2024", "Acme Ltd", "six hundred"])
+    workbook.save(tmp_path / "bad.xlsx")
+
+    with pytest.raises(SpendImportError):
+        spend_import(path=tmp_path / "bad.xlsx", council=council)
+
+    batch = ImportBatch.objects.get()
+    assert batch.status == "rejected"
+    assert [(sheet["name"], sheet["rows"]) for sheet in batch.sheets] == [("April", 2), ("May", 1)]
+
+
 TITLE_BLOCK = [
     ["Stevenage Borough Council"],
     ["Expenditure over £500"],
