@@ -19,8 +19,10 @@ How a rule matches a payment:
 
 A payment several rules match counts under the first, by position and then the oldest rule, so
 the totals by rule add up to the total left out. The active rules are read in one query and
-become one SQL `CASE` over the payment and its supplier (`SpendExclusions.excluded_by()`): each
-page that shows influenceable figures runs that read once and its aggregates as before.
+become one SQL `CASE` over the payment (`SpendExclusions.excluded_by()`; a public-body rule as
+the suppliers the register holds under its names, read with the rules): each page that shows
+influenceable figures runs that read once, and groups its spend by the `CASE` so that it is
+worked out once per payment (metrics.spend.sources.spend_groups).
 """
 
 from dataclasses import dataclass
@@ -50,13 +52,14 @@ class ExclusionRuleRead:
     text: str = ""
     supplier_id: int | None = None
     names: tuple[str, ...] = ()  # the normalised names a public-body rule covers
+    supplier_ids: tuple[int, ...] = ()  # the suppliers on the register with one of those names
 
     def condition(self, prefix: str = "") -> Q | None:
         """The rule as a filter on payments (reached through `prefix`); None: matches nothing."""
         if self.match == ExclusionMatch.PUBLIC_BODY:
-            if not self.names:
+            if not self.supplier_ids:
                 return None
-            return Q(**{f"{prefix}supplier__normalised_name__in": list(self.names)})
+            return Q(**{f"{prefix}supplier_id__in": list(self.supplier_ids)})
         if self.match == ExclusionMatch.SUPPLIER:
             return Q(**{f"{prefix}supplier_id": self.supplier_id})
         if self.match == ExclusionMatch.EXPENSE_TYPE_IS:
@@ -86,18 +89,22 @@ class SpendExclusions:
 
 
 def spend_exclusions() -> SpendExclusions:
-    """The active rules, in the order they are tried, with each public-body rule's names: one
-    query."""
-    names = ArraySubquery(
-        PublicBodyName.objects.filter(body__kind=OuterRef("public_body_kind"))
-        .order_by("normalised_name")
-        .values("normalised_name")
+    """The active rules, in the order they are tried, with each public-body rule's names and
+    the suppliers the register holds under them: one query."""
+    names = PublicBodyName.objects.filter(body__kind=OuterRef("public_body_kind"))
+    suppliers = Supplier.objects.filter(
+        normalised_name__in=PublicBodyName.objects.filter(
+            body__kind=OuterRef(OuterRef("public_body_kind"))
+        ).values("normalised_name")
     )
     rows = (
         SpendExclusionRule.objects.filter(active=True)
-        .annotate(names=names)
+        .annotate(
+            names=ArraySubquery(names.order_by("normalised_name").values("normalised_name")),
+            supplier_ids=ArraySubquery(suppliers.order_by("pk").values("pk")),
+        )
         .order_by("position", "pk")
-        .values("pk", "name", "reason", "match", "text", "supplier_id", "names")
+        .values("pk", "name", "reason", "match", "text", "supplier_id", "names", "supplier_ids")
     )
     return SpendExclusions(
         rules=tuple(
@@ -109,6 +116,7 @@ def spend_exclusions() -> SpendExclusions:
                 text=row["text"],
                 supplier_id=row["supplier_id"],
                 names=tuple(row["names"] or ()),
+                supplier_ids=tuple(row["supplier_ids"] or ()),
             )
             for row in rows
         )

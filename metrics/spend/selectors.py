@@ -32,9 +32,11 @@ from metrics.spend.periods import SpendPeriod, quarter_of
 from metrics.spend.sources import (
     EXCLUDED,
     SpendShares,
+    groups_sum,
     payment_locality,
-    share_aggregates,
+    shares_from_groups,
     spend_annotated,
+    spend_groups,
     spend_in_scope,
     spend_published,
 )
@@ -154,35 +156,23 @@ def spend_date_range() -> tuple[datetime.date, datetime.date] | None:
     return bounds["first"], bounds["last"]
 
 
-def spend_excluded_by_rule(
-    *, start: datetime.date, end: datetime.date, total: Decimal, exclusions: SpendExclusions
+def _excluded_by_rule(
+    groups: list[dict], *, total: Decimal, exclusions: SpendExclusions
 ) -> list[ExcludedRow]:
-    """Spend in scope each active rule left out of influenceable spend (a payment under the
-    first rule it matches), in the rules' order, rules that left nothing out included: one
-    query."""
-    if not exclusions.rules:
-        return []
-    sums = {
-        values["excluded_by"]: values
-        for values in spend_annotated(
-            spend_in_scope(period_start=start, period_end=end), exclusions
-        )
-        .filter(EXCLUDED)
-        .values("excluded_by")
-        .annotate(total=_sum(), count=_count())
-        .order_by()
-    }
+    """What each active rule left out of named suppliers' spend (a payment under the first rule
+    it matches), in the rules' order, rules that left nothing out included."""
+    named = [group for group in groups if not group["is_redacted"]]
     rows = []
     for rule in exclusions.rules:
-        values = sums.get(rule.pk, {"total": ZERO, "count": 0})
+        left_out = groups_sum(named, excluded_by=rule.pk)
         rows.append(
             ExcludedRow(
                 pk=rule.pk,
                 name=rule.name,
                 reason=rule.reason,
-                total=values["total"],
-                count=values["count"],
-                share=percentage(values["total"], total),
+                total=left_out,
+                count=groups_sum(named, key="count", excluded_by=rule.pk),
+                share=percentage(left_out, total),
             )
         )
     return rows
@@ -193,41 +183,34 @@ def spend_summary(
 ) -> SpendSummary:
     """Spend by where payments went (value and count), redacted payments, SME and VCSE shares,
     influenceable spend and what each exclusion rule left out: the rules read (unless given),
-    one aggregate query and one by rule."""
+    one grouped query (where each payment went and the rule leaving it out worked out once per
+    payment) and one counting the suppliers."""
     exclusions = spend_exclusions() if exclusions is None else exclusions
-    redacted = Q(supplier__is_redacted=True)
-    named = Q(supplier__is_redacted=False)
-    aggregates = {
-        **share_aggregates(named),
-        "count": _count(named),
-        "redacted_total": _sum(redacted),
-        "redacted_count": _count(redacted),
-        "sme_known": _sum(named & Q(supplier__is_sme__isnull=False)),
-        "vcse_known": _sum(named & Q(supplier__is_vcse__isnull=False)),
-        "suppliers": Count("supplier", filter=named, distinct=True),
-    }
+    spend = spend_published().filter(payment_date__gte=start, payment_date__lte=end)
+    groups = spend_groups(spend, exclusions)
+    suppliers = spend.filter(supplier__is_redacted=False).aggregate(
+        suppliers=Count("supplier", distinct=True)
+    )["suppliers"]
+    named = [group for group in groups if not group["is_redacted"]]
+    redacted = [group for group in groups if group["is_redacted"]]
+    shares = shares_from_groups(groups)
+    total, count = shares.total, shares.transactions
+    rows = []
     for locality in LOCALITIES:
-        aggregates[f"{locality}_total"] = _sum(named & _locality(locality))
-        aggregates[f"{locality}_count"] = _count(named & _locality(locality))
-    sums = spend_annotated(
-        spend_published().filter(payment_date__gte=start, payment_date__lte=end), exclusions
-    ).aggregate(**aggregates)
-    total, count = sums["total"], sums["count"]
-    rows = [
-        LocalityRow(
-            locality=locality,
-            label=LOCALITY_LABELS[locality],
-            total=sums[f"{locality}_total"],
-            count=sums[f"{locality}_count"],
-            value_share=percentage(sums[f"{locality}_total"], total),
-            count_share=percentage(sums[f"{locality}_count"], count),
+        locality_total = groups_sum(named, went_to=locality)
+        locality_count = groups_sum(named, key="count", went_to=locality)
+        rows.append(
+            LocalityRow(
+                locality=locality,
+                label=LOCALITY_LABELS[locality],
+                total=locality_total,
+                count=locality_count,
+                value_share=percentage(locality_total, total),
+                count_share=percentage(locality_count, count),
+            )
         )
-        for locality in LOCALITIES
-    ]
-    shares = SpendShares(**{name: sums[name] for name in share_aggregates()})
 
-    def flag(label: str, key: str, share: Decimal | None) -> FlagShare:
-        flagged, known = sums[key], sums[f"{key}_known"]
+    def flag(label: str, known: Decimal, flagged: Decimal, share: Decimal | None) -> FlagShare:
         return FlagShare(
             label=label,
             flagged=flagged,
@@ -242,12 +225,22 @@ def spend_summary(
         count=count,
         localities=rows,
         shares=shares,
-        redacted_total=sums["redacted_total"],
-        redacted_count=sums["redacted_count"],
-        sme=flag("Small and medium-sized enterprises (SMEs)", "sme", shares.sme_share),
-        vcse=flag("Voluntary, community and social enterprises (VCSEs)", "vcse", shares.vcse_share),
-        suppliers=sums["suppliers"],
-        excluded=spend_excluded_by_rule(start=start, end=end, total=total, exclusions=exclusions),
+        redacted_total=groups_sum(redacted),
+        redacted_count=groups_sum(redacted, key="count"),
+        sme=flag(
+            "Small and medium-sized enterprises (SMEs)",
+            groups_sum(named, is_sme=(True, False)),
+            shares.sme,
+            shares.sme_share,
+        ),
+        vcse=flag(
+            "Voluntary, community and social enterprises (VCSEs)",
+            groups_sum(named, is_vcse=(True, False)),
+            shares.vcse,
+            shares.vcse_share,
+        ),
+        suppliers=suppliers,
+        excluded=_excluded_by_rule(groups, total=total, exclusions=exclusions),
     )
 
 

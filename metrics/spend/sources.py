@@ -21,6 +21,7 @@
 import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, NullIf
@@ -147,29 +148,65 @@ def _sum(condition: Q | None = None) -> Coalesce:
     return Coalesce(Sum("amount", filter=condition), Value(ZERO), output_field=_MONEY)
 
 
-BOROUGH = Q(went_to=Locality.BOROUGH)
-IN_COUNTY = Q(went_to__in=[Locality.BOROUGH, Locality.COUNTY])
-UNKNOWN = Q(went_to=Locality.UNKNOWN)
-EXCLUDED = Q(excluded_by__isnull=False)
+EXCLUDED = Q(excluded_by__isnull=False)  # over spend annotated by spend_annotated()
 
 
-def share_aggregates(named: Q | None = None) -> dict:
-    """The sums SpendShares is made of, over payments annotated with `went_to`
-    (payment_locality) and `excluded_by` (SpendExclusions.excluded_by), within `named`."""
-    scope = named or Q()
-    return {
-        "total": _sum(scope),
-        "borough": _sum(scope & BOROUGH),
-        "county": _sum(scope & IN_COUNTY),
-        "sme": _sum(scope & Q(supplier__is_sme=True)),
-        "vcse": _sum(scope & Q(supplier__is_vcse=True)),
-        "transactions": Count("pk", filter=named),
-        "unknown": _sum(scope & UNKNOWN),
-        "excluded": _sum(scope & EXCLUDED),
-        "excluded_borough": _sum(scope & EXCLUDED & BOROUGH),
-        "excluded_county": _sum(scope & EXCLUDED & IN_COUNTY),
-        "excluded_unknown": _sum(scope & EXCLUDED & UNKNOWN),
-    }
+# A payment's place in the shares: the few values every share is summed over. Grouping by them
+# evaluates where each payment went and the rule leaving it out once per payment, and the
+# shares are added up from the groups (a few hundred rows at most).
+GROUP_KEYS = ("went_to", "excluded_by", "is_sme", "is_vcse", "is_redacted")
+
+
+def spend_groups(spend: QuerySet, exclusions: SpendExclusions) -> list[dict]:
+    """Spend (£ and payments) by where it went, the rule leaving it out, the supplier's SME,
+    VCSE and redacted flags: one query."""
+    return list(
+        spend_annotated(spend, exclusions)
+        .values(
+            "went_to",
+            "excluded_by",
+            is_sme=F("supplier__is_sme"),
+            is_vcse=F("supplier__is_vcse"),
+            is_redacted=F("supplier__is_redacted"),
+        )
+        .annotate(total=_sum(), count=Count("pk"))
+        .order_by()
+    )
+
+
+def groups_sum(groups: list[dict], *, key: str = "total", **where: Any) -> Any:
+    """The sum of `key` over the groups whose values match `where` (a value, or a tuple of
+    values any of which matches; `excluded=True` for groups a rule left out)."""
+    excluded = where.pop("excluded", None)
+    total: Any = ZERO if key == "total" else 0
+    for group in groups:
+        if excluded is not None and (group["excluded_by"] is not None) != excluded:
+            continue
+        if all(
+            group[name] in value if isinstance(value, tuple) else group[name] == value
+            for name, value in where.items()
+        ):
+            total += group[key]
+    return total
+
+
+def shares_from_groups(groups: list[dict]) -> SpendShares:
+    """SpendShares of named suppliers' spend, added up from spend_groups()."""
+    named = [group for group in groups if not group["is_redacted"]]
+    in_county = (Locality.BOROUGH, Locality.COUNTY)
+    return SpendShares(
+        total=groups_sum(named),
+        borough=groups_sum(named, went_to=Locality.BOROUGH),
+        county=groups_sum(named, went_to=in_county),
+        sme=groups_sum(named, is_sme=True),
+        vcse=groups_sum(named, is_vcse=True),
+        transactions=groups_sum(named, key="count"),
+        unknown=groups_sum(named, went_to=Locality.UNKNOWN),
+        excluded=groups_sum(named, excluded=True),
+        excluded_borough=groups_sum(named, excluded=True, went_to=Locality.BOROUGH),
+        excluded_county=groups_sum(named, excluded=True, went_to=in_county),
+        excluded_unknown=groups_sum(named, excluded=True, went_to=Locality.UNKNOWN),
+    )
 
 
 def spend_annotated(spend: QuerySet, exclusions: SpendExclusions) -> QuerySet:
@@ -184,11 +221,10 @@ def spend_shares(
     exclusions: SpendExclusions | None = None,
 ) -> SpendShares:
     """Every spend share of a period: the exclusion rules read (unless given), then one
-    aggregate query over spend joined to suppliers."""
+    grouped query over spend joined to suppliers."""
     exclusions = spend_exclusions() if exclusions is None else exclusions
     spend = spend_in_scope(period_start=period_start, period_end=period_end)
-    totals = spend_annotated(spend, exclusions).aggregate(**share_aggregates())
-    return SpendShares(**totals)
+    return shares_from_groups(spend_groups(spend, exclusions))
 
 
 def _borough_wide_share(attribute: str, description: str) -> Compute:

@@ -266,6 +266,11 @@ def _number(value: Decimal | int | None) -> Any:
     return "" if value is None else value
 
 
+def _share_cell(value: Decimal | None) -> str:
+    """A share as stored without its padding: 12.5, not 12.5000; 0, not 0.0000."""
+    return "" if value is None else f"{value.normalize():f}"
+
+
 def _breakdown_csv(rows: Iterable[BreakdownRow], *, first: str) -> tuple[list, list]:
     header = [
         first,
@@ -399,7 +404,7 @@ def _top_suppliers_csv(period: SpendPeriod) -> tuple[list, list]:
             row.locality,
             row.total,
             row.count,
-            _number(row.share),
+            _share_cell(row.share),
             row.borough,
             row.excluded,
             _flag(row.is_sme),
@@ -415,9 +420,10 @@ def _excluded_csv(period: SpendPeriod) -> tuple[list, list]:
     shares = summary.shares
     header = ["rule", "reason", "spend_gbp", "payments", "share_of_spend_percent"]
     lines = [
-        [row.name, row.reason, row.total, row.count, _number(row.share)] for row in summary.excluded
+        [row.name, row.reason, row.total, row.count, _share_cell(row.share)]
+        for row in summary.excluded
     ]
-    lines.append(["Left out in all", "", shares.excluded, "", _number(shares.excluded_share)])
+    lines.append(["Left out in all", "", shares.excluded, "", _share_cell(shares.excluded_share)])
     lines.append(["Influenceable spend", "", shares.influenceable, "", ""])
     return header, lines
 

@@ -340,3 +340,27 @@ def test_the_spend_page_runs_the_same_queries_however_many_rules(spend, client):
             name=f"Rule {number}", reason="Test.", match="expense_type_contains", text=f"x{number}"
         )
     assert queries() == few
+
+
+def test_the_demo_leaves_out_its_payments_to_the_county_council_hmrc_and_the_pension_fund(
+    council,
+):
+    from metrics.spend.demo import demo_spend_ensure
+
+    demo_spend_ensure(council=council, today=datetime.date(2025, 11, 30))
+    summary = spend_summary(start=YEAR[0], end=YEAR[1])
+    left_out = {row.name: row.count for row in summary.excluded if row.total}
+    assert left_out == {
+        "Payments to the county council": 12,
+        "Payments to HM Revenue and Customs": 12,
+        "Payments to the pension fund": 12,
+    }
+    shares = summary.shares
+    assert shares.judgeable
+    assert shares.influenceable_judgeable
+    assert shares.influenceable_borough_share > shares.borough_share
+    print(
+        f"\ndemo 2024/25: all {shares.borough_share}% / influenceable "
+        f"{shares.influenceable_borough_share}% in the borough; left out £{shares.excluded} "
+        f"({shares.excluded_share}%); unknown {shares.unknown_share}%"
+    )
