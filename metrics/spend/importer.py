@@ -51,8 +51,7 @@ from metrics.spend.names import (
 )
 from metrics.spend.reference import DEFAULT_TRIVIAL_AMOUNT
 from metrics.spend.values import (
-    PLACEHOLDER_KEYS,
-    PLACEHOLDER_MAX_LENGTH,
+    PLACEHOLDER_AS_BLANK,
     amount_parse,
     cell_text,
     date_parse,
@@ -921,6 +920,7 @@ class _RowReader:
 
         supplier_name = texts[0]
         # A placeholder ("N/A", "-", "Various") in an optional column is no value.
+        optional = texts[1:]
         (
             supplier_ref,
             raw_postcode,
@@ -929,12 +929,7 @@ class _RowReader:
             department,
             expense_type,
             description,
-        ) = (
-            ""
-            if len(text) <= PLACEHOLDER_MAX_LENGTH and text.casefold() in PLACEHOLDER_KEYS
-            else text
-            for text in texts[1:]
-        )
+        ) = map(PLACEHOLDER_AS_BLANK.get, optional, optional)
         for name, value in zip(TEXT_FIELDS, texts, strict=True):
             limit = MAX_LENGTHS.get(name)
             if limit and len(value) > limit:

@@ -60,7 +60,9 @@ def test_na_in_every_row_of_irrecoverable_vat_reads_as_no_vat(council, tmp_path)
     assert set(SpendTransaction.objects.values_list("irrecoverable_vat", flat=True)) == {None}
 
 
-@pytest.mark.parametrize("placeholder", ["N/A", "-", "--", "Various", "TBC", "not applicable"])
+@pytest.mark.parametrize(
+    "placeholder", ["N/A", "n/a", "NA", "-", "--", "Various", "VARIOUS", "TBC", "Not applicable"]
+)
 def test_placeholders_in_optional_columns_read_as_empty(tmp_path, placeholder):
     row = [BODY, "01/04/2024", placeholder, "10.00", "Acme Ltd", placeholder, placeholder,
            placeholder, placeholder]  # fmt: skip
@@ -125,6 +127,14 @@ def test_a_postcode_that_is_not_a_uk_one_is_kept_as_written_on_the_line(tmp_path
         ("sg1 1hn", "SG1 1HN"),
         ("", ""),
     ]
+
+
+def test_a_body_column_holding_a_web_address_is_not_the_body_name(council, tmp_path):
+    header = ["Body", "Organisation Name", *HEADER[1:]]
+    rows = [["http://www.stevenage.gov.uk", BODY, *_line("T1", "10.00", "Acme Ltd")[1:]]]
+    spend_import(path=csv_file(tmp_path / "body.csv", rows, header=header))
+
+    assert SpendTransaction.objects.get().body_name == BODY
 
 
 def test_a_web_address_as_the_only_body_name_gives_way_to_the_import_body(council, tmp_path):
