@@ -31,6 +31,7 @@ import datetime
 import difflib
 import functools
 import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -876,14 +877,17 @@ def spend_rows(
 
 
 _postcode = functools.lru_cache(maxsize=65536)(normalise_postcode)
+# How many distinct dates, supplier names and body names a reader remembers before starting
+# afresh.
+READER_MEMO_SIZE = 65536
 
 
 class _RowReader:
     """Checks one row at a time against the columns found in the header.
 
     It runs for every line of files of millions of lines: work that depends only on a cell's
-    value is done once per distinct value (cached functions), never a regular expression per
-    row."""
+    value (a date, a supplier name, a body name) is done once per distinct value and kept in
+    the reader's bounded memos; no regular expression runs per row on the common path."""
 
     def __init__(
         self,
@@ -908,16 +912,68 @@ class _RowReader:
         self.trivial_amount = trivial_amount
         self.withheld_keys = withheld_keys
         self.sheet = sheet
+        # The texts with a length limit, fetched in one C call; only a line with one longer
+        # than the shortest limit is looked at field by field.
+        self.limited = [
+            (position, MAX_LENGTHS[name], name)
+            for position, name in enumerate(TEXT_FIELDS)
+            if name in MAX_LENGTHS
+        ]
+        self.limited_texts = operator.itemgetter(*(position for position, _, _ in self.limited))
+        self.shortest_limit = min(limit for _, limit, _ in self.limited)
+        # Per distinct cell text: a date (or the reason it is none), a supplier name's reading,
+        # a body name's. Cleared when full, so memory stays bounded whatever the file.
+        self.dates: dict[str, datetime.date | str] = {}
+        self.suppliers: dict[str, tuple[str, str, bool, str, str]] = {}
+        self.bodies: dict[str, str] = {}
+
+    def problem(self, errors: list[RowError], line: int, name: str, value: Any, reason: str):
+        errors.append(
+            RowError(line, self.headers[self.index[name]], cell_text(value)[:200], reason)
+        )
+
+    def _date(self, raw_date: Any) -> datetime.date | str:
+        """The payment date, or the reason the cell is not one."""
+        try:
+            return date_parse(raw_date, today=self.today)
+        except ValueError as error:
+            reason = placeholder_error(
+                raw_date, "a date", "enter the payment date, like 31/03/2025"
+            )
+            return reason or str(error)
+
+    def _supplier(self, supplier_name: str) -> tuple[str, str, bool, str, str]:
+        """(name, key, redacted, why the line names no supplier, why the name is bad)."""
+        if supplier_name and supplier_name_is_redacted(supplier_name):
+            return REDACTED_NAME, REDACTED_KEY, True, "", ""
+        if not supplier_name:
+            return "", "", False, "Enter the supplier's name", ""
+        supplier_key = supplier_name_normalise(supplier_name)
+        if supplier_key in self.withheld_keys:
+            return REDACTED_NAME, REDACTED_KEY, True, "", ""
+        if (not supplier_key or supplier_key in PLACEHOLDER_NAME_KEYS) and is_placeholder(
+            supplier_name
+        ):
+            reason = placeholder_error(
+                supplier_name,
+                "a supplier's name",
+                "enter the supplier's name (“Redacted” for a payee withheld)",
+            )
+            return supplier_name, supplier_key, False, reason or "", ""
+        if not supplier_key:
+            bad = "A supplier name needs letters or digits: enter the supplier's name"
+            return supplier_name, "", False, "", bad
+        return supplier_name, supplier_key, False, "", ""
+
+    def _body(self, body_name: str) -> str:
+        if body_name and is_url(body_name):
+            body_name = ""  # a web address (the LGA schema's "Body" URI) is not a name
+        return body_name or self.default_body
 
     def row(
         self, line: int, cells: list[Any], texts: list[str]
     ) -> SpendRow | list[RowError] | LeftOutRow:
         errors: list[RowError] = []
-        index, headers = self.index, self.headers
-
-        def problem(name: str, value: Any, reason: str) -> None:
-            errors.append(RowError(line, headers[index[name]], cell_text(value)[:200], reason))
-
         supplier_name = texts[0]
         # A placeholder ("N/A", "-", "Various") in an optional column is no value.
         optional = texts[1:]
@@ -930,25 +986,30 @@ class _RowReader:
             expense_type,
             description,
         ) = map(PLACEHOLDER_AS_BLANK.get, optional, optional)
-        for name, value in zip(TEXT_FIELDS, texts, strict=True):
-            limit = MAX_LENGTHS.get(name)
-            if limit and len(value) > limit:
-                problem(
-                    name,
-                    value,
-                    f"Longer than {limit} characters: shorten it, or, if this column is not "
-                    f"the {FIELD_LABELS[name].lower()}, map it to the right field or ignore it",
-                )
+        if max(map(len, self.limited_texts(texts))) > self.shortest_limit:
+            for position, limit, name in self.limited:
+                if len(texts[position]) > limit:
+                    self.problem(
+                        errors,
+                        line,
+                        name,
+                        texts[position],
+                        f"Longer than {limit} characters: shorten it, or, if this column is not "
+                        f"the {FIELD_LABELS[name].lower()}, map it to the right field or ignore it",
+                    )
 
         raw_date = cells[self.date_index]
-        payment_date = None
-        try:
-            payment_date = date_parse(raw_date, today=self.today)
-        except ValueError as error:
-            reason = placeholder_error(
-                raw_date, "a date", "enter the payment date, like 31/03/2025"
-            )
-            problem("payment_date", raw_date, reason or str(error))
+        if raw_date.__class__ is str:
+            payment_date = self.dates.get(raw_date)
+            if payment_date is None:
+                if len(self.dates) >= READER_MEMO_SIZE:
+                    self.dates.clear()
+                payment_date = self.dates[raw_date] = self._date(raw_date)
+        else:
+            payment_date = self._date(raw_date)
+        if payment_date.__class__ is str:
+            self.problem(errors, line, "payment_date", raw_date, payment_date)
+            payment_date = None
         raw_amount = cells[self.amount_index]
         amount = None
         try:
@@ -957,7 +1018,7 @@ class _RowReader:
             reason = placeholder_error(
                 raw_amount, "an amount", "enter the amount paid, like 1234.56"
             )
-            problem("amount", raw_amount, reason or str(error))
+            self.problem(errors, line, "amount", raw_amount, reason or str(error))
         vat = None
         if self.vat_index is not None:
             raw_vat = cells[self.vat_index]
@@ -966,41 +1027,26 @@ class _RowReader:
                 try:
                     vat = amount_parse(raw_vat)
                 except ValueError as error:
-                    problem(
+                    self.problem(
+                        errors,
+                        line,
                         "irrecoverable_vat",
                         raw_vat,
                         f"{error}; or leave the cell blank: the column is optional",
                     )
 
+        supplier = self.suppliers.get(supplier_name)
+        if supplier is None:
+            if len(self.suppliers) >= READER_MEMO_SIZE:
+                self.suppliers.clear()
+            supplier = self.suppliers[supplier_name] = self._supplier(supplier_name)
+        supplier_name, supplier_key, redacted, nameless, bad_name = supplier
         postcode = payment_postcode = ""
-        supplier_key = ""
-        nameless = ""  # why the line names no supplier, when it names none
-        redacted = bool(supplier_name) and supplier_name_is_redacted(supplier_name)
-        if not redacted and supplier_name:
-            supplier_key = supplier_name_normalise(supplier_name)
-            redacted = supplier_key in self.withheld_keys
         if redacted:
-            supplier_name, supplier_key, supplier_ref = REDACTED_NAME, REDACTED_KEY, ""
+            supplier_ref = ""
         else:
-            if not supplier_name:
-                nameless = "Enter the supplier's name"
-            elif (not supplier_key or supplier_key in PLACEHOLDER_NAME_KEYS) and is_placeholder(
-                supplier_name
-            ):
-                nameless = (
-                    placeholder_error(
-                        supplier_name,
-                        "a supplier's name",
-                        "enter the supplier's name (“Redacted” for a payee withheld)",
-                    )
-                    or ""
-                )
-            elif not supplier_key:
-                problem(
-                    "supplier_name",
-                    supplier_name,
-                    "A supplier name needs letters or digits: enter the supplier's name",
-                )
+            if bad_name:
+                self.problem(errors, line, "supplier_name", supplier_name, bad_name)
             if raw_postcode:
                 # Not a UK postcode (an Eircode, a foreign ZIP, "SG1"): kept as written, and
                 # the payment's locality is unknown.
@@ -1028,16 +1074,18 @@ class _RowReader:
                     f", or choose to leave out trivial lines (no supplier, under "
                     f"£{self.trivial_amount}) for this import"
                 )
-            problem("supplier_name", supplier_name, nameless)
+            self.problem(errors, line, "supplier_name", supplier_name, nameless)
 
-        if body_name and is_url(body_name):
-            body_name = ""  # a web address (the LGA schema's "Body" URI) is not a name
-        body_name = body_name or self.default_body
+        body = self.bodies.get(body_name)
+        if body is None:
+            if len(self.bodies) >= READER_MEMO_SIZE:
+                self.bodies.clear()
+            body = self.bodies[body_name] = self._body(body_name)
         if errors or payment_date is None or amount is None:
             return errors
         return SpendRow(
             line=line,
-            body_name=body_name,
+            body_name=body,
             payment_date=payment_date,
             transaction_number=transaction_number,
             amount=amount,
@@ -1051,7 +1099,7 @@ class _RowReader:
             expense_type=expense_type,
             description=description,
             base_hash=line_base_hash(
-                body_name=body_name,
+                body_name=body,
                 payment_date=payment_date,
                 transaction_number=transaction_number,
                 amount=amount,

@@ -113,7 +113,12 @@ def amount_parse(value: Any) -> Decimal:
         text = "".join(str(value or "").split())
         if not text:
             raise ValueError("Enter the amount paid, like 1234.56")
-        amount = Decimal(text) if _PLAIN.fullmatch(text) else _amount_text(text)
+        if _PLAIN.fullmatch(text):
+            amount = Decimal(text)
+        elif text[:1] == "£" and _PLAIN.fullmatch(text, 1):  # "£237.53": most councils' way
+            amount = Decimal(text[1:])
+        else:
+            amount = _amount_text(text)
     try:
         amount = amount.quantize(PENNY, rounding=ROUND_HALF_UP)
     except InvalidOperation:

@@ -13,7 +13,7 @@ from metrics.spend.importer import SpendRow, spend_rows
 from metrics.spend.models import ImportBatch, Locality, SpendTransaction, Supplier
 from metrics.spend.names import REDACTED_KEY, supplier_name_normalise
 from metrics.spend.services import SpendImportError, spend_import
-from metrics.spend.values import cell_text
+from metrics.spend.values import amount_parse, cell_text
 from tests.metrics.factories_spend import csv_file
 
 BODY = "Stevenage Borough Council"
@@ -308,3 +308,23 @@ def test_a_bad_irrecoverable_vat_says_the_column_may_be_left_blank(tmp_path):
 
     assert (error.column, error.value) == ("Irrecoverable VAT", "twenty")
     assert error.reason.endswith("or leave the cell blank: the column is optional")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("£237.53", "237.53"), ("£-12.00", "-12.00"), ("£12.5", "12.50")]
+)
+def test_amounts_written_with_a_pound_sign_read_as_before(text, expected):
+    assert amount_parse(text) == Decimal(expected)
+
+
+def test_every_line_with_the_same_bad_value_is_reported(tmp_path):
+    rows = [
+        [BODY, "31/02/2024", "T1", "10.00", "-", "", "", "", ""],
+        [BODY, "31/02/2024", "T2", "10.00", "-", "", "", "", ""],
+    ]
+    items = _rows(csv_file(tmp_path / "bad.csv", rows, header=HEADER))
+
+    assert [[(e.line, e.column) for e in errors] for errors in items] == [
+        [(2, "Payment Date"), (2, "Supplier Name")],
+        [(3, "Payment Date"), (3, "Supplier Name")],
+    ]
