@@ -615,11 +615,15 @@ def _footer(cells: list[Any], columns: SpendColumns) -> tuple[Decimal | None, st
     labelled = False
     amounts: list[Decimal] = []
     texts: list[str] = []
+    placeholders = 0
     for i, cell in enumerate(cells):
         text = cell_text(cell)
         if not text:
             continue
         texts.append(text)
+        if is_placeholder(text):  # "N/A" in the VAT column of every line, the total's too
+            placeholders += 1
+            continue
         if _total_label(text):
             labelled = True
             continue
@@ -628,7 +632,7 @@ def _footer(cells: list[Any], columns: SpendColumns) -> tuple[Decimal | None, st
         except ValueError:
             if i != body_index:  # the body's name may stand on every line, its footer too
                 return None
-    if not amounts or (not labelled and len(texts) > 1):
+    if not amounts or (not labelled and len(texts) - placeholders > 1):
         return None
     try:
         amount = amount_parse(cells[columns.index["amount"]])

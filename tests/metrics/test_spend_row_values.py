@@ -328,3 +328,15 @@ def test_every_line_with_the_same_bad_value_is_reported(tmp_path):
         [(2, "Payment Date"), (2, "Supplier Name")],
         [(3, "Payment Date"), (3, "Supplier Name")],
     ]
+
+
+def test_a_total_line_carrying_a_placeholder_is_still_a_footer(council, tmp_path):
+    rows = [
+        _line("T1", "600.00", "Acme Ltd", vat="N/A"),
+        _line("T2", "150.25", "Bravo plc", vat="N/A", kind="-"),
+        ["", "", "", "£750.25", "Total", "", "N/A", "-", ""],
+    ]
+    result = spend_import(path=csv_file(tmp_path / "vat.csv", rows, header=HEADER))
+
+    assert (result.rows, result.added, result.left_out) == (3, 2, 1)
+    assert _held_total() == _total(rows[:2]) == Decimal("750.25")
