@@ -117,6 +117,7 @@ def test_the_walk_reaches_every_kind_of_public_page(demo_walk):
     assert {
         "home",
         "spend:index",
+        "spend:suppliers",
         "pledges:wall",
         "pledges:detail",
         "balancesheets:sheet",

@@ -24,6 +24,7 @@ from tests.metrics.factories import MetricFactory, MetricValueFactory
 STARTING_SET = {
     "spend-borough-share": ("procurement-social-value", Unit.PERCENT, True),
     "spend-county-share": ("procurement-social-value", Unit.PERCENT, True),
+    "spend-borough-share-influenceable": ("procurement-social-value", Unit.PERCENT, True),
     "spend-sme-share": ("procurement-social-value", Unit.PERCENT, True),
     "spend-vcse-share": ("procurement-social-value", Unit.PERCENT, True),
     "social-value-committed": ("procurement-social-value", Unit.POUNDS, False),
