@@ -1,8 +1,13 @@
 """Demo spend for `make run`: a council's "spending over £500" payments from April 2024 to
 today, imported through the real import path, with a Community Wealth Building story: the share
-spent with suppliers in the borough rises over time. That file is published; a second, small
-one waits in review for an officer (last month's file issued again with late payments added:
-most of its lines are already held), so the review step has something to show.
+spent with suppliers in the borough rises over time. The payments come in three published
+files, as councils publish them: the months up to the last quarter in one CSV file; the three
+months before last in a workbook of monthly sheets, each with a title block and a "Total" line
+(left out and listed), whose supplier ID column the officer maps once (the mapping is saved for
+the body); and last month's file, read with that saved mapping, whose penny "Difference A/c"
+lines the officer chose to leave out. A fourth, small file waits in review for an officer
+(last month's file issued again with late payments added: most of its lines are already held),
+so the review step has something to show.
 
 Everything here is illustrative: the suppliers are invented, and the postcode lookups added for
 suppliers outside Hertfordshire are demo data, not ONS data. Development only; idempotent.
@@ -12,10 +17,12 @@ import csv
 import datetime
 import random
 import tempfile
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
+from openpyxl import Workbook
 
 from metrics.spend.models import ImportBatch, SpendTransaction
 from metrics.spend.names import supplier_name_normalise
@@ -67,6 +74,13 @@ EXPENSE_TYPES = ["Repairs and Maintenance", "Professional Fees", "Agency Staff",
                  "Software Licences", "Grants to Voluntary Organisations", "Utilities",
                  "Cleaning", "Catering", "Consultancy", "Printing", "Vehicle Fuel",
                  "Grounds Maintenance", "Training", "Security"]  # fmt: skip
+# The workbook's columns (the LGA spend schema's names) and a supplier ID column that no
+# alias knows, which the officer maps once (a saved column mapping for the body).
+CREDITOR_COLUMN = "Creditor Account"
+WORKBOOK_HEADER = ["Organisation Name", "Invoice Payment Date", "Trans No", "Amount Paid",
+                   "Irrecoverable VAT", "Supplier (Beneficiary) Name", CREDITOR_COLUMN,
+                   "Supplier Postcode", "Service Division Categorisation",
+                   "Expenditure Category", "Purpose of Expenditure"]  # fmt: skip
 REDACTIONS = ["Redacted Personal Data", "REDACTED - COMMERCIAL CONFIDENTIALITY"]
 # Monthly payments to other public bodies, which the exclusion rules of the reference file leave
 # out of influenceable spend: (name as the file spells it, its ID, postcode, expense type,
@@ -229,12 +243,49 @@ def demo_spend_ensure(
     rows = list(_rows(rng, suppliers, today, used))
     # From a generator of their own, so the suppliers' payments stay as they were.
     rows += _public_body_rows(random.Random(seed + 1), today)
+    month, reissued = _month_reissued(rng, rows, today)
+    # The same payments, published as councils do: the months up to the quarter before last in
+    # one file, the three months before last in a workbook of monthly sheets, last month in a
+    # file of its own.
+    quarter = [_month_add(month, -3), _month_add(month, -2), _month_add(month, -1)]
+    by_month: dict[datetime.date, list[list]] = {}
+    earlier = []
+    for row in rows:
+        day = _day(row[1]).replace(day=1)
+        if day in quarter or day == month:
+            by_month.setdefault(day, []).append(row)
+        else:
+            earlier.append(row)
     with tempfile.TemporaryDirectory() as directory:
-        path = _csv_write(Path(directory) / DEMO_FILE_NAME, header, rows)
+        path = _csv_write(Path(directory) / DEMO_FILE_NAME, header, earlier)
         imported = spend_import(path=path, file_name=DEMO_FILE_NAME, council=council)
         # Published at once, so that `make run` shows figures (an upload waits for review).
         import_batch_publish(batch=imported.batch, actor=None)
-        month, reissued = _month_reissued(rng, rows, today)
+        sheets = {first: by_month[first] for first in quarter if by_month.get(first)}
+        if sheets:
+            name = f"demo-spending-over-500-{quarter[0]:%Y-%m}-to-{quarter[-1]:%Y-%m}.xlsx"
+            path = _workbook_write(Path(directory) / name, sheets)
+            # Its supplier ID column has a name no alias knows: the officer maps it once, and
+            # the mapping is saved for the body (metrics.spend.mappings) for its next files.
+            imported = spend_import(
+                path=path,
+                file_name=name,
+                council=council,
+                header_map={CREDITOR_COLUMN: "supplier_ref"},
+            )
+            import_batch_publish(batch=imported.batch, actor=None)
+        if by_month.get(month):
+            name = f"demo-spending-over-500-{month:%Y-%m}.csv"
+            path = _csv_write(
+                Path(directory) / name,
+                [CREDITOR_COLUMN if column == "Supplier ID" else column for column in header],
+                by_month[month] + _trivial_rows(month),
+            )
+            # Read with the saved mapping; the officer chose to leave out the trivial lines.
+            imported = spend_import(
+                path=path, file_name=name, council=council, leave_out_trivial=True
+            )
+            import_batch_publish(batch=imported.batch, actor=None)
         if reissued:
             name = f"demo-spending-over-500-{month:%Y-%m}-reissued.csv"
             path = _csv_write(Path(directory) / name, header, reissued)
@@ -279,6 +330,60 @@ def _public_body_rows(rng: random.Random, today: datetime.date) -> list[list]:
                 )  # fmt: skip
         month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return rows
+
+
+def _day(text: str) -> datetime.date:
+    """A date as the demo's CSV writes it (dd/mm/yyyy)."""
+    day, month, year = (int(part) for part in text.split("/"))
+    return datetime.date(year, month, day)
+
+
+def _month_add(first: datetime.date, months: int) -> datetime.date:
+    index = first.year * 12 + first.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def _amount(text: str) -> Decimal:
+    """An amount as the demo's CSV writes it ("£1,234.56", a credit "(£12.34)")."""
+    credit = text.startswith("(")
+    amount = Decimal(text.strip("()£").replace(",", ""))
+    return -amount if credit else amount
+
+
+def _workbook_write(path: Path, sheets: dict[datetime.date, list[list]]) -> Path:
+    """A workbook as a finance system exports it: a sheet a month, a title block above the
+    header row (with the LGA schema's column names), a "Total" line below the payments."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for first, rows in sheets.items():
+        sheet = workbook.create_sheet(f"{first:%B %Y}")
+        sheet.append([BODY])
+        sheet.append([f"Payments over £500: {first:%B %Y}"])
+        sheet.append([])
+        sheet.append(WORKBOOK_HEADER)
+        total = Decimal(0)
+        for row in rows:
+            body, day, number, text, name, ref, postcode, department, expense, purpose = row
+            amount = _amount(text)
+            total += amount
+            sheet.append(
+                [body, _day(day), number, float(amount),
+                 "N/A", name, ref, postcode, department, expense, purpose]
+            )  # fmt: skip
+        sheet.append(["Total", None, None, float(total)])
+    workbook.save(path)
+    return path
+
+
+def _trivial_rows(month: datetime.date) -> list[list]:
+    """Nine penny lines with no supplier, as a finance system's rounding account writes them:
+    the officer leaves them out of this file's import (ImportBatch.leave_out_trivial)."""
+    day = month.replace(day=28)
+    return [
+        [BODY, day.strftime("%d/%m/%Y"), f"SBC7{number:06d}", "£0.01", "", "", "",
+         "Finance and Estates", "Difference A/c", "Rounding difference"]
+        for number in range(1, 10)
+    ]  # fmt: skip
 
 
 def _csv_write(path: Path, header: list[str], rows: list[list]) -> Path:

@@ -292,6 +292,17 @@ def test_every_sheet_of_the_workbook_is_read_below_its_title_block_and_its_total
     assert not held.exclude(irrecoverable_vat=None).exists()  # "N/A" read as empty
 
 
+def test_the_batch_page_names_each_sheet_its_header_row_and_its_lines(officer, client, run_worker):
+    batch = upload(client, run_worker, "spend-q1.xlsx", workbook_file())
+
+    page = _text(client.get(f"/admin/metrics/importbatch/{batch.pk}/change/"))
+    for name, payments in WORKBOOK_SHEETS.items():
+        lines = len(payments) + 1  # and its "Total" line, left out
+        assert f"<tr><td>{name}</td><td>5</td><td>{lines} (1 left out)</td><td>read</td></tr>" in (
+            page
+        )
+
+
 def test_penny_lines_with_no_supplier_reject_the_file_and_the_message_names_the_choice(
     officer, client, run_worker
 ):
