@@ -4,12 +4,29 @@ spend, each with its reason. Every change is in the audit trail (the models' eve
 written by database triggers); the public figures read the rules as they are now."""
 
 from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
 
 from metrics.spend.models import PublicBody, PublicBodyName, SpendExclusionRule
+from metrics.spend.names import supplier_name_normalise
+
+
+class PublicBodyNameFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """Two new names read the same (each passes its own check against the saved ones)."""
+        super().clean()
+        seen: set[str] = set()
+        for form in self.forms:
+            if not form.cleaned_data or form.cleaned_data.get("DELETE"):
+                continue
+            normalised = supplier_name_normalise(form.cleaned_data.get("name", ""))
+            if normalised in seen:
+                form.add_error("name", "This name is given twice (or read the same as another)")
+            seen.add(normalised)
 
 
 class PublicBodyNameInline(admin.TabularInline):
     model = PublicBodyName
+    formset = PublicBodyNameFormSet
     extra = 1
     fields = ["name", "normalised_name"]
     readonly_fields = ["normalised_name"]

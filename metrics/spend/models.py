@@ -281,6 +281,17 @@ class PublicBodyName(models.Model):
         self.normalised_name = supplier_name_normalise(self.name)
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from metrics.spend.names import supplier_name_normalise
+
+        normalised = supplier_name_normalise(self.name.strip())
+        held = PublicBodyName.objects.filter(normalised_name=normalised).exclude(pk=self.pk)
+        body = held.values_list("body__name", flat=True).first()
+        if body is not None:
+            raise ValidationError({"name": f"{body} already has this name (or one read the same)"})
+
 
 class ExclusionMatch(models.TextChoices):
     PUBLIC_BODY = "public_body", "Payments to public bodies of a kind (the register)"

@@ -364,3 +364,33 @@ def test_the_demo_leaves_out_its_payments_to_the_county_council_hmrc_and_the_pen
         f"{shares.influenceable_borough_share}% in the borough; left out £{shares.excluded} "
         f"({shares.excluded_share}%); unknown {shares.unknown_share}%"
     )
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("H.M.R.C.", ""), ("Herts Payroll Office", "HERTS PAYROLL OFFICE.")],
+    ids=["a name another body has", "the same name twice"],
+)
+def test_a_public_body_name_read_the_same_as_another_is_refused_in_admin(
+    council, client, first, second
+):
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="metrics",
+            codename__in=["view_publicbody", "add_publicbody", "change_publicbody",
+                          "view_publicbodyname", "add_publicbodyname", "change_publicbodyname"],
+        )
+    )  # fmt: skip
+    sign_in_verified(client, user)
+    names = PublicBodyName.objects.count()
+    response = client.post(
+        "/admin/metrics/publicbody/add/",
+        {"name": "HMRC Payroll", "kind": "hmrc", "notes": "",
+         "names-TOTAL_FORMS": "2", "names-INITIAL_FORMS": "0", "names-MIN_NUM_FORMS": "0",
+         "names-MAX_NUM_FORMS": "1000", "names-0-name": first, "names-1-name": second},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "errornote" in response.content.decode()
+    assert PublicBodyName.objects.count() == names
+    assert not PublicBody.objects.filter(name="HMRC Payroll").exists()
