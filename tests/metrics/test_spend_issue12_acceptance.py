@@ -128,7 +128,9 @@ def workbook_file() -> bytes:
             sheet.append(
                 [BODY, day, f"T{number:05d}", supplier, postcode, float(amount), "N/A", "Works"]
             )
-        sheet.append(["Total", None, None, None, None, float(sum(p[3] for p in payments)), None])
+        # The VAT column's "N/A" runs down into the total line too.
+        total = float(sum(p[3] for p in payments))
+        sheet.append(["Total", None, None, None, None, total, "N/A"])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
