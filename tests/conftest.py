@@ -168,12 +168,35 @@ def _may_load_snapshot(cursor) -> bool:
     return bool(row and row[0])
 
 
+# Every sequence owned by a column, with its table and column.
+_OWNED_SEQUENCES = """
+SELECT s.relname, t.relname, a.attname
+FROM pg_class AS s
+JOIN pg_depend AS d ON d.objid = s.oid AND d.deptype IN ('a', 'i')
+JOIN pg_class AS t ON t.oid = d.refobjid
+JOIN pg_attribute AS a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+WHERE s.relkind = 'S' AND t.relnamespace = current_schema()::regnamespace
+"""
+
+
+def _sequences_past_rows(cursor) -> None:
+    """Move each sequence past the rows loaded back (a flush restarts them), never back:
+    sequences ignore rollbacks, and rows committed before this module (by migrations) keep
+    their ids when its transaction rolls back."""
+    cursor.execute(_OWNED_SEQUENCES)
+    for sequence, table, column in cursor.fetchall():
+        # Names from the catalogue, not from input.
+        highest = f'SELECT coalesce(max("{column}"), 0) FROM "{table}"'  # noqa: S608
+        cursor.execute(
+            f'SELECT setval(%s, GREATEST(({highest}), (SELECT last_value FROM "{sequence}")))',  # noqa: S608
+            [f'"{sequence}"'],
+        )
+
+
 def demo_seed(*, snapshot_allowed: bool = True) -> None:
     """The database as seed_demo leaves it: seeded the first time, loaded from the snapshot
     afterwards. Runs inside the caller's transaction (or commits, outside one)."""
-    from django.apps import apps
     from django.core.management import call_command
-    from django.core.management.color import no_style
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
@@ -185,9 +208,7 @@ def demo_seed(*, snapshot_allowed: bool = True) -> None:
                 with cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
                     copy.write(data)
             cursor.execute("SET LOCAL session_replication_role = DEFAULT")
-            # A flush restarts the sequences: move each past the rows loaded back.
-            for statement in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
-                cursor.execute(statement)
+            _sequences_past_rows(cursor)
         else:
             call_command("seed_demo", stdout=io.StringIO())
             if snapshot_allowed and not _DEMO_SNAPSHOT:
