@@ -26,8 +26,10 @@ before anything is written (`SpendFileHeld`), and a database constraint backs th
 
 import datetime
 import secrets
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 from django.contrib.auth.models import User
@@ -65,6 +67,7 @@ PREVIEW_ROWS = 10
 STAGING_COLUMNS = (
     "line",
     "base_hash",
+    "occurrence",
     "body_name",
     "payment_date",
     "transaction_number",
@@ -81,10 +84,14 @@ STAGING_COLUMNS = (
     "irrecoverable_vat",
 )
 COPY_CHUNK_ROWS = 2000
+# Lines written per step of the pipeline: while the database inserts one step's lines, the next
+# step's are read and checked (see _Inserter).
+PIPELINE_ROWS = 50_000
 _STAGING_DDL = """
 CREATE TEMP TABLE {table} (
     line integer NOT NULL,
-    base_hash text COLLATE "C" NOT NULL,
+    base_hash text NOT NULL,
+    occurrence integer NOT NULL,
     body_name text NOT NULL,
     payment_date date NOT NULL,
     transaction_number text NOT NULL,
@@ -143,10 +150,7 @@ FROM (
     SELECT n.*,
         encode(substring(sha256(convert_to(n.base_hash || ':' || n.occurrence, 'UTF8'))
             FROM 1 FOR 16), 'hex')::uuid AS line_hash
-    FROM (
-        SELECT *, row_number() OVER (PARTITION BY base_hash ORDER BY line) AS occurrence
-        FROM {staging}
-    ) AS n
+    FROM {staging} AS n
 ) AS t
 JOIN {supplier} AS s ON s.normalised_name = t.supplier_key
 LEFT JOIN {lookup_table} AS l ON l.postcode = t.payment_postcode AND t.payment_postcode <> ''
@@ -363,7 +367,6 @@ def _import(
             raise
     # A batch given is not written until the end: a background import reports its progress on
     # the batch's row through another connection, which would wait on this transaction's lock.
-    staging = f"spend_staging_{secrets.token_hex(6)}"
     seen_columns: list[SpendColumns] = []
     preview: list[SpendRow] = []
     errors: list[RowError] = []
@@ -383,16 +386,16 @@ def _import(
         trivial_amount=reference.trivial_amount,
         withheld_payees=reference.withheld_payees,
     )
+    occurrences = _Occurrences()
+    locality_params = locality_sql_params(council)
+    inserter = _Inserter(batch=batch, locality_params=locality_params)
+    new_suppliers = 0
     with connection.cursor() as cursor:
-        # Room to number identical lines (a sort of the whole file) in memory, and to keep the
-        # staging table in memory (this takes effect only before a session's first temporary
-        # table, as in the command; otherwise it is ignored).
-        cursor.execute("SET LOCAL work_mem = '256MB'")
+        # Room to keep each step's staging table in memory (this takes effect only before a
+        # session's first temporary table, as in the command; otherwise it is ignored).
         cursor.execute("SET LOCAL temp_buffers = '512MB'")
-        cursor.execute(_STAGING_DDL.format(table=staging))
-        copy_sql = f"COPY {staging} ({', '.join(STAGING_COLUMNS)}) FROM STDIN"
-        with cursor.cursor.copy(copy_sql) as copy:
-            lines: list[str] = []
+        lines: list[str] = []
+        try:
             for item in rows_iter:
                 rows += 1
                 if isinstance(item, LeftOutRow):
@@ -404,16 +407,19 @@ def _import(
                     errors.extend(item[: max(0, SPEND_MAX_ERRORS - len(errors))])
                     lines = []
                 elif not total_errors:
-                    lines.append(_copy_line(item))
+                    lines.append(_copy_line(item, occurrences.next(item.base_hash)))
                     if len(preview) < preview_rows:
                         preview.append(item)
-                if len(lines) >= COPY_CHUNK_ROWS:
-                    copy.write("".join(lines))
-                    lines = []
+                    if len(lines) >= PIPELINE_ROWS:
+                        new_suppliers += inserter.step(cursor, lines, council=council)
+                        lines = []
                 if progress and rows % 5000 == 0:
                     progress(spend_file.fraction_read(), rows)
-            if lines:
-                copy.write("".join(lines))
+            if lines and not total_errors:
+                new_suppliers += inserter.step(cursor, lines, council=council)
+        finally:
+            inserter.wait()  # never leave a statement running on the connection
+        inserter.finish(cursor)
         if progress:
             progress(1.0, rows)
         columns = seen_columns[0].describe() if seen_columns else []
@@ -426,21 +432,7 @@ def _import(
                 preview=preview,
                 sheets=sheets,
             )
-        new_suppliers = _suppliers_write(cursor, staging=staging, council=council)
-        locality_params = locality_sql_params(council)
-        cursor.execute(_LOCK_SQL.format(transaction=SpendTransaction._meta.db_table))
-        cursor.execute(
-            _TRANSACTIONS_SQL.format(
-                transaction=SpendTransaction._meta.db_table,
-                staging=staging,
-                supplier=Supplier._meta.db_table,
-                lookup_table=PostcodeLookup._meta.db_table,
-                locality=locality_case_sql(postcode="t.payment_postcode", lookup="l"),
-            ),
-            {"batch": batch.pk, **locality_params},
-        )
-        added, total_value = cursor.fetchone()
-        cursor.execute(f"DROP TABLE {staging}")
+    added, total_value = inserter.added, inserter.total_value
     BATCH_WORKFLOW.apply(IMPORT, batch)
     batch.sha256, batch.rows, batch.added, batch.total_value, batch.finished_at = (
         spend_file.sha256,
@@ -483,13 +475,123 @@ def _import(
     )
 
 
-def _copy_line(row: SpendRow) -> str:
+class _Occurrences:
+    """Numbers identical lines of a file 1, 2, ... (the n of `line_hash`) as they are read, so
+    that each step of the pipeline can be written on its own. Keeps a 64-bit key per distinct
+    line (about 60 bytes each), and a count only for lines met more than once."""
+
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+        self.repeated: dict[str, int] = {}
+
+    def next(self, base_hash: str) -> int:
+        key = int(base_hash[:16], 16)
+        if key not in self.seen:
+            self.seen.add(key)
+            return 1
+        occurrence = self.repeated.get(base_hash, 1) + 1
+        self.repeated[base_hash] = occurrence
+        return occurrence
+
+
+class _Inserter:
+    """Writes the file's checked lines step by step: each step's lines are copied into a
+    staging table, its new suppliers inserted (on this thread, through Django, so the audit
+    trail knows who acted), then its payments inserted by a statement that runs on a thread
+    of its own while the next step's lines are read and checked. Python reading the file and
+    PostgreSQL writing it then overlap instead of taking turns. The foreign keys are checked
+    as each statement runs (not all at commit), so that their cost overlaps too."""
+
+    def __init__(self, *, batch: ImportBatch, locality_params: dict):
+        self.batch = batch
+        self.locality_params = locality_params
+        self.thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+        self.added = 0
+        self.total_value = Decimal(0)
+        self.started = False
+        self.staging: list[str] = []
+        self.foreign_keys: list[str] = []
+
+    def _start(self, cursor) -> None:
+        table = SpendTransaction._meta.db_table
+        cursor.execute(_LOCK_SQL.format(transaction=table))
+        self.foreign_keys = _foreign_keys(cursor, table)
+        if self.foreign_keys:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(self.foreign_keys)} IMMEDIATE")
+        self.started = True
+
+    def step(self, cursor, lines: list[str], *, council: Council | None) -> int:
+        """Write these lines; returns how many suppliers they added."""
+        self.wait()
+        if not self.started:
+            self._start(cursor)
+        staging = f"spend_staging_{secrets.token_hex(6)}"
+        cursor.execute(_STAGING_DDL.format(table=staging))
+        self.staging.append(staging)
+        copy_sql = f"COPY {staging} ({', '.join(STAGING_COLUMNS)}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for start in range(0, len(lines), COPY_CHUNK_ROWS):
+                copy.write("".join(lines[start : start + COPY_CHUNK_ROWS]))
+        new_suppliers = _suppliers_write(cursor, staging=staging, council=council)
+        sql = _TRANSACTIONS_SQL.format(
+            transaction=SpendTransaction._meta.db_table,
+            staging=staging,
+            supplier=Supplier._meta.db_table,
+            lookup_table=PostcodeLookup._meta.db_table,
+            locality=locality_case_sql(postcode="t.payment_postcode", lookup="l"),
+        )
+        params = {"batch": self.batch.pk, **self.locality_params}
+        # The thread uses the connection only while this one waits for it (self.wait()).
+        raw = connection.connection
+        self.thread = threading.Thread(target=self._insert, args=(raw, sql, params))
+        self.thread.start()
+        return new_suppliers
+
+    def _insert(self, raw, sql: str, params: dict) -> None:
+        try:
+            with connection.wrap_database_errors, raw.cursor() as cursor:
+                cursor.execute(sql, params)
+                added, total_value = cursor.fetchone()
+            self.added += added
+            self.total_value += total_value
+        except BaseException as error:  # raised again on the importing thread
+            self.error = error
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+    def finish(self, cursor) -> None:
+        for staging in self.staging:
+            cursor.execute(f"DROP TABLE {staging}")
+        self.staging = []
+        if self.foreign_keys:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(self.foreign_keys)} DEFERRED")
+
+
+def _foreign_keys(cursor, table: str) -> list[str]:
+    """The table's deferrable foreign keys, quoted, to check as each statement runs."""
+    cursor.execute(
+        "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+        "AND condeferrable ORDER BY conname",
+        [table],
+    )
+    return [connection.ops.quote_name(name) for (name,) in cursor.fetchall()]
+
+
+def _copy_line(row: SpendRow, occurrence: int) -> str:
     """One line of COPY's text format. Cells are on one line already (the reader collapses
     spaces, tabs and line breaks), so only a backslash needs escaping."""
     line = "\t".join(
         (
             str(row.line),
             row.base_hash,
+            str(occurrence),
             row.body_name,
             row.payment_date.isoformat(),
             row.transaction_number,
