@@ -240,7 +240,13 @@ _C1 = re.compile("[\x80-\x9f]")
 def cell_text(value: Any) -> str:
     """A cell as text on one line: spaces collapsed, NUL dropped (PostgreSQL refuses it), stray
     C1 control characters read as the Windows-1252 characters they stand for."""
-    if value.__class__ is not str:
+    if value.__class__ is str:
+        # Most cells (millions of lines): printable text has no whitespace but the ASCII space
+        # (tabs, line breaks, NUL, C1 and other spaces are not printable), so a cell without
+        # doubled, leading or trailing spaces is already as wanted.
+        if value.isprintable() and "  " not in value and value[:1] != " " != value[-1:]:
+            return value
+    else:
         if value is None:
             return ""
         if isinstance(value, float) and value.is_integer():
