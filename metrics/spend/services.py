@@ -2,20 +2,21 @@
 
 Every import, small or large, takes the same path:
 
-1. The file is read row by row (metrics.spend.importer) and each checked row is streamed into a
-   TEMP staging table with PostgreSQL COPY; memory stays flat whatever the file's size.
-2. Any bad row stops the writing; the rest of the file is still checked so that the report lists
-   every bad row, then the transaction rolls back: nothing is imported, and a rejected
-   ImportBatch keeps the report (line, column, value, reason).
-3. Otherwise set-based SQL finishes the job: new suppliers are inserted (ON CONFLICT on the
-   normalised name: an existing supplier only gains a postcode or supplier ID it lacked), their
-   localities are worked out, and the lines whose `line_hash` is not already held are inserted
-   (imports take turns through a table lock that readers do not wait for), so the same file, or
-   lines already held from another file, add nothing.
+1. The file is read row by row (metrics.spend.importer); memory stays flat whatever its size.
+2. The checked lines are written in steps of PIPELINE_ROWS (`_Inserter`): each step is copied
+   into a TEMP staging table with PostgreSQL COPY, its new suppliers inserted (ON CONFLICT on
+   the normalised name: an existing supplier only gains a postcode or supplier ID it lacked)
+   and their localities worked out, then its lines not already held inserted (imports take
+   turns through a table lock that readers do not wait for) by a statement that runs on a
+   thread of its own while the next step is read: reading and writing overlap.
+3. Any bad row stops the writing; the rest of the file is still checked so that the report lists
+   every bad row, then the transaction rolls back: nothing is imported (steps already written
+   included), and a rejected ImportBatch keeps the report (line, column, value, reason).
 
-`line_hash` = sha256(base hash of the line's normalised values + ":" + n), n being the line's
-occurrence among identical lines of the same file (numbered in SQL): an invoice split into two
-identical lines is two payments, and both are kept.
+`line_hash` = the first 128 bits of sha256(base hash of the line's normalised values + ":" + n),
+n being the line's occurrence among identical lines of the same file (numbered as the lines are
+read, `_Occurrences`): an invoice split into two identical lines is two payments, both kept; the
+same file, or lines already held from another file, add nothing.
 
 A batch ends in review: its payments are held (later files recognise them) but not public until
 an officer publishes it (`import_batch_publish`); discarding (`import_batch_discard`) or
