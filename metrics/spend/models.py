@@ -343,9 +343,7 @@ class SpendExclusionRule(models.Model):
                 name="spendexclusion_has_reason",
                 violation_error_message="Enter the reason these payments are left out",
             ),
-            models.CheckConstraint(
-                condition=Q(match__in=ExclusionMatch.values), name="spendexclusion_match_valid"
-            ),
+            # spendexclusion_fields_match also holds `match` to the kinds of ExclusionMatch.
             models.CheckConstraint(
                 condition=(
                     Q(match="public_body", supplier__isnull=True, text="")

@@ -5,6 +5,14 @@ from decimal import Decimal
 
 import pytest
 
+from metrics.spend.models import (
+    ExclusionMatch,
+    PublicBody,
+    PublicBodyKind,
+    PublicBodyName,
+    SpendColumnMapping,
+    SpendExclusionRule,
+)
 from tests.constraints import (
     changed,
     constraint_tests,
@@ -32,6 +40,24 @@ def _two_values_of_one_metric():
         MetricValueFactory(metric=metric),
         MetricValueFactory(metric=metric, period_start=FY2023[0], period_end=FY2023[1]),
     )
+
+
+def _body(name: str) -> PublicBody:
+    return PublicBody.objects.create(name=name, kind=PublicBodyKind.values[0])
+
+
+def _body_name(name: str) -> PublicBodyName:
+    return PublicBodyName.objects.create(body=_body(f"{name} body"), name=name)
+
+
+def _rule(name: str) -> SpendExclusionRule:
+    return SpendExclusionRule.objects.create(
+        name=name, reason="Owed by law", match=ExclusionMatch.EXPENSE_TYPE_IS, text="Precepts"
+    )
+
+
+def _mapping(body: str) -> SpendColumnMapping:
+    return SpendColumnMapping.objects.create(body_name=body, columns={"Paid To": "supplier_name"})
 
 
 CASES = {
@@ -72,6 +98,18 @@ CASES = {
         ImportBatchFactory, status="withdrawn", withdrawn_at=datetime.datetime.now(datetime.UTC)
     ),
     "spendtransaction_locality_valid": changed(SpendTransactionFactory, locality="moon"),
+    "metrics.PublicBody.name": copied(lambda: (_body("One"), _body("Two")), "name"),
+    "publicbody_kind_valid": changed(lambda: _body("One"), kind="moon"),
+    "metrics.PublicBodyName.normalised_name": copied(
+        lambda: (_body_name("Alpha Council"), _body_name("Beta Council")), "normalised_name"
+    ),
+    "metrics.SpendExclusionRule.name": copied(lambda: (_rule("One"), _rule("Two")), "name"),
+    "spendexclusion_has_reason": changed(lambda: _rule("One"), reason=""),
+    "spendexclusion_fields_match": changed(lambda: _rule("One"), text=""),
+    "metrics.SpendColumnMapping.body_key": copied(
+        lambda: (_mapping("Body A"), _mapping("Body B")), "body_key"
+    ),
+    "spendcolumnmapping_body_named": changed(lambda: _mapping("Body A"), body_key=""),
     "metrics.SpendTransaction.line_hash": copied(
         lambda: SpendTransactionFactory.create_batch(2), "line_hash"
     ),
