@@ -3,6 +3,7 @@
 import io
 import os
 
+import pghistory.models
 import pytest
 from django.apps import apps as django_apps
 from django.conf import settings
@@ -81,9 +82,12 @@ def stevenage_reference_rows(django_db_setup, django_db_blocker):
             model: set(model._base_manager.values_list("pk", flat=True)) for model in models
         }
         council = reference_data_load(path=DEFAULT_REFERENCE_FILE)
+        # The audit trail's events are left out: the triggers write them again when the rows
+        # are copied in, and copying them too collided with those on their ids.
         rows = [
             (model, [row for row in model._base_manager.all() if row.pk not in existing[model]])
             for model in models
+            if not issubclass(model, pghistory.models.Event)
         ]
         transaction.set_rollback(True)
     return council.pk, [(model, model_rows) for model, model_rows in rows if model_rows]

@@ -169,6 +169,8 @@ def test_queries_are_the_same_for_100_and_100000_pledges(seeded, client, path):
     sign_in_verified(client, _user("officer_a", seeded))
     area = seeded.neighbourhoods.get(slug=A)
     _bulk_pledges(area, 1, 100)
+    # Process-wide caches (content types) are filled by the first request, whatever came before.
+    assert client.get(path).status_code == 200
     with CaptureQueriesContext(connection) as small:
         assert client.get(path).status_code == 200
     _bulk_pledges(area, 101, 100_000)
