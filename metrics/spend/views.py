@@ -72,6 +72,29 @@ def _period(query, bounds) -> tuple[SpendPeriod, str]:
         return default, str(error)
 
 
+def _period_choices(period: SpendPeriod, bounds) -> dict:
+    """The period chooser's options (templates/metrics/spend/_period_form.html): every year
+    with spend held, and the one asked for even when it has none."""
+    years = spend_years(first=bounds[0], last=bounds[1])
+    if period.start_year not in years:
+        years = sorted({*years, period.start_year}, reverse=True)
+    return {
+        "year_choices": [(SpendPeriod(year).slug, SpendPeriod(year).label) for year in years],
+        "quarter_choices": QUARTER_CHOICES,
+        "selected_quarter": f"Q{period.quarter}" if period.quarter else "",
+    }
+
+
+def _top_suppliers(period: SpendPeriod):
+    """The period's shares and its largest suppliers (the page and its CSV)."""
+    exclusions = spend_exclusions()
+    shares = spend_shares(period_start=period.start, period_end=period.end, exclusions=exclusions)
+    rows = spend_top_suppliers(
+        start=period.start, end=period.end, total=shares.total, exclusions=exclusions
+    )
+    return shares, rows
+
+
 def _yes_no(value: bool | None) -> str:
     return "Not known" if value is None else ("Yes" if value else "No")
 
@@ -131,9 +154,6 @@ def spend_index(request):
     if bounds is None:
         return render(request, "metrics/spend/index.html", {"empty": True, "preston": PRESTON})
     period, error = _period(request.GET, bounds)
-    years = spend_years(first=bounds[0], last=bounds[1])
-    if period.start_year not in years:
-        years = sorted({*years, period.start_year}, reverse=True)
     summary = spend_summary(start=period.start, end=period.end, exclusions=spend_exclusions())
     trend = spend_trend_by_quarter(end=period.end)
     departments, other_departments = spend_by_department(start=period.start, end=period.end)
@@ -149,9 +169,7 @@ def spend_index(request):
         "error": error,
         "first": bounds[0],
         "last": bounds[1],
-        "year_choices": [(SpendPeriod(year).slug, SpendPeriod(year).label) for year in years],
-        "quarter_choices": QUARTER_CHOICES,
-        "selected_quarter": f"Q{period.quarter}" if period.quarter else "",
+        **_period_choices(period, bounds),
         "summary": summary,
         "headline": {
             "borough": percentage(shares.borough_share),
@@ -219,24 +237,18 @@ def spend_suppliers(request):
     if bounds is None:
         raise Http404("No spend has been published.")
     period, error = _period(request.GET, bounds)
-    years = spend_years(first=bounds[0], last=bounds[1])
-    exclusions = spend_exclusions()
-    shares = spend_shares(period_start=period.start, period_end=period.end, exclusions=exclusions)
-    rows = spend_top_suppliers(
-        start=period.start, end=period.end, total=shares.total, exclusions=exclusions
-    )
+    shares, rows = _top_suppliers(period)
+    listed = sum((row.total for row in rows), Decimal(0))
     query = urlencode(period.query)
     context = {
         "period": period,
         "error": error,
-        "year_choices": [(SpendPeriod(year).slug, SpendPeriod(year).label) for year in years],
-        "quarter_choices": QUARTER_CHOICES,
-        "selected_quarter": f"Q{period.quarter}" if period.quarter else "",
+        **_period_choices(period, bounds),
         "limit": TOP_SUPPLIERS_LIMIT,
         "count": len(rows),
         "total": money(shares.total),
-        "listed_total": money(sum((row.total for row in rows), Decimal(0))),
-        "listed_share": percentage(share_of(sum((row.total for row in rows), 0), shares.total)),
+        "listed_total": money(listed),
+        "listed_share": percentage(share_of(listed, shares.total)),
         "table": top_suppliers_table(
             period=period,
             rows=[
@@ -380,11 +392,7 @@ def _flag(value: bool | None) -> str:
 
 
 def _top_suppliers_csv(period: SpendPeriod) -> tuple[list, list]:
-    exclusions = spend_exclusions()
-    shares = spend_shares(period_start=period.start, period_end=period.end, exclusions=exclusions)
-    rows = spend_top_suppliers(
-        start=period.start, end=period.end, total=shares.total, exclusions=exclusions
-    )
+    _, rows = _top_suppliers(period)
     header = [
         "rank",
         "supplier",
